@@ -1,0 +1,152 @@
+# SPDX-License-Identifier: MIT
+# xprof: one Makefile for the preload library, the analyzer, the simulated target, the tests,
+# the report and the benchmark. Objects go to $(O) (default build/). `make V=1` shows commands.
+#
+#   make            build/libxprof.so, build/xprof-analyze, build/backtest-sim
+#   make check      unit + integration tests (what CI runs)
+#   make report     profile every scenario of backtest-sim and write results/REPORT.md
+#   make bench      xprof vs perf vs gperftools, writes results/BENCH.md (BENCH_QUICK=1: short)
+#   make fuzz       run the profile-reader fuzzer (FUZZ_SECONDS, default 120)
+#   make SANITIZE=address,undefined check   analyzer and unit tests under sanitizers
+
+O ?= build
+CC ?= cc
+PKG_CONFIG ?= pkg-config
+
+ifeq ($(V),1)
+Q :=
+msg = @true
+else
+Q := @
+msg = @printf '  %-6s %s\n' $(1) $(2)
+endif
+
+WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	-Wno-unused-parameter
+BASE_CFLAGS := -std=gnu11 -O2 -g $(WARN) -Iinclude -D_GNU_SOURCE
+UNWIND_CFLAGS := $(shell $(PKG_CONFIG) --cflags libunwind 2>/dev/null)
+UNWIND_LIBS := $(shell $(PKG_CONFIG) --libs libunwind 2>/dev/null || echo -lunwind)
+DW_CFLAGS := $(shell $(PKG_CONFIG) --cflags libdw libelf 2>/dev/null)
+DW_LIBS := $(shell $(PKG_CONFIG) --libs libdw libelf 2>/dev/null || echo -ldw -lelf)
+CMOCKA_CFLAGS := $(shell $(PKG_CONFIG) --cflags cmocka 2>/dev/null)
+CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
+ZLIB_LIBS := $(shell $(PKG_CONFIG) --libs zlib 2>/dev/null || echo -lz)
+
+# Sanitizers apply to the analyzer, the simulated target and the unit tests. The preload
+# library is never built with them: it runs inside other programs and inside signal handlers.
+ifneq ($(SANITIZE),)
+SAN_FLAGS := -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+endif
+
+# ---- preload: build/libxprof.so ---------------------------------------------------------
+PRELOAD_SRC := $(wildcard preload/*.c)
+PRELOAD_OBJ := $(PRELOAD_SRC:%.c=$(O)/%.o)
+PRELOAD_CFLAGS := $(BASE_CFLAGS) $(UNWIND_CFLAGS) -fPIC -fvisibility=hidden \
+	-fno-omit-frame-pointer -ftls-model=initial-exec -pthread
+PRELOAD_LIBS := $(UNWIND_LIBS) -ldl -lpthread -lrt
+
+$(O)/preload/%.o: preload/%.c $(wildcard preload/*.h) include/xprof-format.h include/xprof.h
+	$(call msg,CC,$@)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(PRELOAD_CFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(O)/libxprof.so: $(PRELOAD_OBJ)
+	$(call msg,LD,$@)
+	$(Q)$(CC) -shared -Wl,--no-undefined -Wl,-z,now -o $@ $^ $(PRELOAD_LIBS) $(LDFLAGS)
+
+# Archive of the preload objects for unit tests (links only what a test uses).
+$(O)/libxprof-test.a: $(PRELOAD_OBJ)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+# ---- analyzer: build/xprof-analyze -------------------------------------------------------
+ANALYZER_SRC := $(wildcard analyzer/*.c)
+ANALYZER_OBJ := $(ANALYZER_SRC:%.c=$(O)/%.o)
+ANALYZER_LIBOBJ := $(filter-out $(O)/analyzer/main.o $(O)/analyzer/fuzz_reader.o,$(ANALYZER_OBJ))
+ANALYZER_CFLAGS := $(BASE_CFLAGS) $(DW_CFLAGS) $(SAN_FLAGS)
+ANALYZER_LIBS := $(DW_LIBS) $(ZLIB_LIBS) -lm
+
+$(O)/analyzer/fuzz_reader.o: ;	# built only by `make fuzz`
+$(O)/analyzer/%.o: analyzer/%.c $(wildcard analyzer/*.h) include/xprof-format.h
+	$(call msg,CC,$@)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(ANALYZER_CFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(O)/libanalyzer.a: $(ANALYZER_LIBOBJ)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(O)/xprof-analyze: $(O)/analyzer/main.o $(O)/libanalyzer.a
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(SAN_FLAGS) -o $@ $^ $(ANALYZER_LIBS) $(LDFLAGS)
+
+# ---- target-sim: build/backtest-sim ------------------------------------------------------
+SIM_SRC := $(filter-out target-sim/mpi_%.c,$(wildcard target-sim/*.c))
+SIM_OBJ := $(SIM_SRC:%.c=$(O)/%.o)
+SIM_CFLAGS := $(BASE_CFLAGS) $(SAN_FLAGS)
+
+$(O)/target-sim/%.o: target-sim/%.c $(wildcard target-sim/*.h) include/xprof.h
+	$(call msg,CC,$@)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(SIM_CFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(O)/backtest-sim: $(SIM_OBJ)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(SAN_FLAGS) -o $@ $^ -lm -lpthread $(LDFLAGS)
+
+-include target-sim/mpi.mk
+
+# ---- tests -------------------------------------------------------------------------------
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(O)/tests/unit/%)
+PROG_SRC := $(wildcard tests/integration/progs/*.c)
+PROG_BIN := $(PROG_SRC:tests/integration/progs/%.c=$(O)/tests/progs/%)
+
+$(O)/tests/unit/%: tests/unit/%.c $(O)/libxprof-test.a $(O)/libanalyzer.a
+	$(call msg,CC,$@)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(BASE_CFLAGS) $(CMOCKA_CFLAGS) $(DW_CFLAGS) $(UNWIND_CFLAGS) -Ipreload \
+		-Ianalyzer $(SAN_FLAGS) -o $@ $< $(O)/libanalyzer.a $(O)/libxprof-test.a \
+		$(CMOCKA_LIBS) $(ANALYZER_LIBS) $(PRELOAD_LIBS)
+
+# Integration programs are ordinary programs that know nothing of xprof. Some need a library
+# of their own (tests/integration/progs/lib*.c -> .so) or special flags: see progs.mk.
+$(O)/tests/progs/%: tests/integration/progs/%.c
+	$(call msg,CC,$@)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) -std=gnu11 -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter -Iinclude \
+		-D_GNU_SOURCE -o $@ $< -lpthread -ldl -lm
+
+-include tests/integration/progs.mk
+
+PROGRAMS := $(O)/libxprof.so $(O)/xprof-analyze $(O)/backtest-sim
+
+all: $(PROGRAMS)
+
+unit: $(UNIT_BIN)
+	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
+
+progs: $(PROG_BIN) $(PROG_EXTRA)
+
+integration: all progs
+	@tests/integration/run.sh $(O)
+
+check test: all unit integration
+
+report: all
+	@scripts/make-report.sh $(O)
+
+bench: all
+	@bench/run.sh $(O)
+
+fuzz:
+	@scripts/fuzz.sh $(O)
+
+lint-man:
+	@for m in man/*.[0-9]; do mandoc -Tlint -W warning $$m || exit 1; done; echo "man pages clean"
+
+clean:
+	rm -rf $(O)
+
+.PHONY: all unit progs integration check test report bench fuzz lint-man clean
+.DEFAULT_GOAL := all

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * flamegraph.h - self-contained interactive SVG flame graphs from aggregated stacks.
+ * Analyzer only (not async-signal-safe, allocates).
+ */
+#ifndef XPROF_FLAMEGRAPH_H
+#define XPROF_FLAMEGRAPH_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* One aggregated stack, root frame first. The caller owns every string. */
+struct fg_stack {
+	const char *const *frames;
+	uint32_t nframes;
+	uint64_t value;		/* what widths are proportional to (samples or ns) */
+	uint64_t samples;	/* sample count, shown on hover */
+};
+
+struct fg_options {
+	const char *title;	/* NULL: "Flame Graph" */
+	const char *subtitle;	/* NULL: none */
+	const char *unit;	/* "samples" or "ns": how `value` is shown on hover */
+	uint32_t width_px;	/* 0: 1200 */
+	double min_width_px;	/* frames narrower than this are merged; 0: 0.1 */
+};
+
+/*
+ * Writes one SVG to `out`: frames sorted alphabetically among siblings like flamegraph.pl,
+ * hover shows name, samples, time and %, click zooms, search highlights and shows the matched
+ * %, deterministic for the same input. Stacks may repeat (they are merged). Returns 0 or
+ * -errno (-EIO if writing failed).
+ */
+int flamegraph_write(FILE *out, const struct fg_stack *stacks, size_t n,
+		     const struct fg_options *opt);
+
+/*
+ * Reads folded stacks ("root;caller;callee COUNT" per line, as made by stackcollapse tools and
+ * `xprof-analyze folded`) from `in` and writes their flame graph to `out`; COUNT is both value
+ * and samples. Malformed lines are skipped and counted in one stderr line. Returns 0 or -errno
+ * (-EIO if reading or writing failed).
+ */
+int flamegraph_from_folded(FILE *in, FILE *out, const struct fg_options *opt);
+
+#endif /* XPROF_FLAMEGRAPH_H */

@@ -1,0 +1,222 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * xprof-format.h - the on-disk format of xprof profiles, shared by preload/ (writer) and
+ * analyzer/ (reader). Documented for users in man/xprof-format.5.
+ *
+ * On disk: never renumber. New tags, fields and drop reasons go at the end; a change that an
+ * old reader cannot skip bumps XPF_VERSION. No pointers, no in-memory structs here.
+ *
+ * A run is a directory OUT/RUN/ holding one file per process image:
+ *	HOST.PID.GEN.xpf	GEN counts the images of one pid (0, then +1 per exec).
+ * A file is an array of XPF_BLOCK_SIZE blocks. Block 0 is the file header. Every other block
+ * belongs to one thread and carries that thread's records, in time order; a thread's blocks are
+ * chained by seq (0, 1, 2, ...) and may be interleaved with other threads' blocks.
+ *
+ * The writer maps the file MAP_SHARED and writes records in place, so what was written survives
+ * _exit, abort, SIGSEGV and SIGKILL. A record is committed by advancing its block's `used`
+ * after the record's bytes are written: a reader that trusts `used` never sees a torn record.
+ * Block headers also carry the thread's cumulative counters as of the last commit, so the
+ * newest block of a thread tells its sample and drop totals even after a crash.
+ *
+ * Records inside a block: a tag byte, a ULEB128 payload length, then the payload. A reader
+ * skips tags it does not know by their length. Payload fields are ULEB128 (unsigned), SLEB128
+ * (signed) or strings (ULEB128 length, then bytes, no NUL). Every payload starts with
+ * `dt`: nanoseconds of CLOCK_MONOTONIC since the previous record of the block, or since the
+ * block's t0 for its first record.
+ */
+#ifndef XPROF_FORMAT_H
+#define XPROF_FORMAT_H
+
+#include <stdint.h>
+
+#define XPF_MAGIC		"XPROF\x1a\x0d\x0a"	/* 8 bytes; \x1a\r\n catch text-mode damage */
+#define XPF_VERSION		1
+#define XPF_BLOCK_SIZE		4096
+#define XPF_BLOCK_MAGIC		0x4b424658u		/* "XFBK" little-endian */
+#define XPF_FILE_SUFFIX		".xpf"
+
+/* How the samples were triggered (xpf_file_header.mechanism). */
+enum xpf_mechanism {
+	XPF_MECH_NONE = 0,		/* profiling off in this image (failure or secure mode) */
+	XPF_MECH_PERF_TASK_CLOCK = 1,	/* perf_event task-clock, overflow signal to the thread */
+	XPF_MECH_TIMER_THREAD_CPU = 2,	/* timer_create on the thread's CPU clock (tick-bound) */
+};
+
+/* How the image ended (xpf_file_header.end_state). 0 is what a killed process leaves. */
+enum xpf_end_state {
+	XPF_END_RUNNING = 0,	/* never finished: killed, crashed, or still running */
+	XPF_END_EXIT = 1,	/* exit()/return from main; exit_status valid */
+	XPF_END_EXEC = 2,	/* replaced by exec; the next GEN of this pid continues */
+	XPF_END__EXIT = 3,	/* _exit()/_Exit(); exit_status valid */
+	XPF_END_STOPPED = 4,	/* profiling stopped early (output error); see stop_errno */
+};
+
+/* xpf_file_header.flags */
+#define XPF_FF_FORKED		(1u << 0)	/* image began as a fork child of ppid */
+#define XPF_FF_EXECED		(1u << 1)	/* image began by exec (GEN > 0 or exec'd child) */
+#define XPF_FF_ROOT		(1u << 2)	/* first process of the run */
+
+/* Why a sample was not taken. Counted per thread in every block header. */
+enum xpf_drop {
+	XPF_DROP_BUSY = 0,	/* signal landed while xprof itself was writing on this thread */
+	XPF_DROP_LOADER = 1,	/* thread was inside the dynamic loader (dlopen/dlclose) */
+	XPF_DROP_UNWINDER = 2,	/* thread was inside libunwind (the app's own unwinding) */
+	XPF_DROP_UNWIND = 3,	/* unwinding produced no frame at all */
+	XPF_DROP_NOSPACE = 4,	/* no block could be had (file full, disk full, write error) */
+	XPF_DROP_STACK = 5,	/* too little signal stack left (small sigaltstack) */
+	XPF_DROP_NR = 8		/* slots on disk; reasons 6..7 are reserved */
+};
+
+/* Record tags. */
+enum xpf_tag {
+	XPF_REC_PAD = 0,	/* never written; a zero tag ends a block's records early */
+	XPF_REC_SAMPLE = 1,	/* dt, weight_ns, flags, keep, n, n x SLEB delta address */
+	XPF_REC_THREAD_START = 2, /* dt, cpu_ns, creator_tid, name */
+	XPF_REC_THREAD_END = 3,	/* dt, cpu_ns (kernel's exact CPU clock of the thread at end) */
+	XPF_REC_THREAD_NAME = 4, /* dt, name */
+	XPF_REC_MAP = 5,	/* dt, bias, lo, hi, build_id (string), path (string) */
+	XPF_REC_UNMAP = 6,	/* dt, bias, lo */
+	XPF_REC_PROCESS = 7,	/* dt, exe (string), cmdline (string, args NUL-separated), cwd */
+	XPF_REC_EXEC = 8,	/* dt, path (string): this image is about to exec path */
+	XPF_REC_EXEC_FAILED = 9, /* dt, errno: the exec announced before failed */
+	XPF_REC_SPAWN = 10,	/* dt, child pid, how (enum xpf_spawn), path (string) */
+	XPF_REC_REGION = 11,	/* dt (at end), duration_ns, cpu_ns, name (string) */
+	XPF_REC_EXIT = 12,	/* dt, how (enum xpf_end_state), status, process_cpu_ns */
+	XPF_REC_NOTE = 13,	/* dt, text (string): something the user should know */
+	XPF_REC_THREAD_CPU = 14, /* dt, tid, cpu_ns: CPU of another live thread at exit */
+};
+
+/* XPF_REC_SAMPLE flags */
+#define XPF_SF_TRUNCATED	(1u << 0)	/* stack deeper than max_depth: root side cut */
+#define XPF_SF_PARTIAL		(1u << 1)	/* unwinding stopped early (no unwind info) */
+#define XPF_SF_LEAF_EXACT	(1u << 2)	/* frame 0 is the interrupted pc, not a return addr */
+
+/* XPF_REC_SPAWN how */
+enum xpf_spawn { XPF_SPAWN_FORK = 1, XPF_SPAWN_POSIX_SPAWN = 2, XPF_SPAWN_VFORK = 3 };
+
+/*
+ * XPF_REC_SAMPLE payload: frames are stored leaf first. `keep` frames at the root end are the
+ * same as the root end of the previous sample in this block (0 for a block's first sample),
+ * `n` new frames follow, each as the SLEB128 difference from the previous address (the first
+ * from 0). Full stack = the n new frames, then the previous stack's last `keep` frames.
+ * weight_ns is the thread's CPU clock since its previous sample (or since the timer was
+ * armed), so a thread's weights add up to the CPU time it was sampled over.
+ */
+
+struct xpf_file_header {
+	char magic[8];			/* XPF_MAGIC */
+	uint32_t version;		/* XPF_VERSION */
+	uint32_t block_size;		/* XPF_BLOCK_SIZE */
+	uint32_t header_size;		/* sizeof(struct xpf_file_header) */
+	uint32_t flags;			/* XPF_FF_* */
+	int32_t pid;
+	int32_t ppid;
+	uint32_t exec_gen;		/* GEN in the file name */
+	uint32_t mechanism;		/* enum xpf_mechanism */
+	uint32_t hz;			/* requested samples per CPU-second per thread */
+	uint32_t max_depth;		/* frames kept per sample */
+	uint32_t signo;			/* the sampling signal */
+	uint32_t end_state;		/* enum xpf_end_state, written last at the end */
+	int32_t exit_status;
+	int32_t stop_errno;		/* why profiling stopped (XPF_END_STOPPED or nospace) */
+	uint64_t start_mono_ns;		/* CLOCK_MONOTONIC at image start */
+	uint64_t start_real_ns;		/* CLOCK_REALTIME at the same moment (for merging hosts) */
+	uint64_t end_mono_ns;
+	uint64_t process_cpu_ns;	/* CLOCK_PROCESS_CPUTIME_ID at the end (0 if killed) */
+	uint64_t blocks_used;		/* blocks handed out, block 0 included (atomic) */
+	uint64_t blocks_lost;		/* blocks that could not be had */
+	char run_id[48];		/* NUL-terminated */
+	char host[64];			/* NUL-terminated */
+	uint64_t reserved[16];
+};
+_Static_assert(sizeof(struct xpf_file_header) == 352, "on-disk layout");
+
+struct xpf_block_header {
+	uint32_t magic;			/* XPF_BLOCK_MAGIC */
+	uint32_t used;			/* committed record bytes after this header */
+	int32_t tid;
+	uint32_t seq;			/* position in the thread's chain */
+	uint64_t t0_ns;			/* CLOCK_MONOTONIC base for the first record's dt */
+	uint64_t samples;		/* cumulative samples written by the thread */
+	uint64_t cpu_ns;		/* thread CPU clock at its latest sample */
+	uint64_t dropped_ns;		/* cumulative CPU weight of dropped samples */
+	uint32_t dropped[XPF_DROP_NR];	/* cumulative drops by enum xpf_drop */
+};
+_Static_assert(sizeof(struct xpf_block_header) == 80, "on-disk layout");
+
+#define XPF_BLOCK_PAYLOAD	(XPF_BLOCK_SIZE - sizeof(struct xpf_block_header))
+#define XPF_MAX_STRING		2048	/* strings longer than this are cut on write */
+
+/*
+ * LEB128, the one variable-length integer encoding of the format. Both sides use these, so
+ * they live with the format. AS-safe: pure functions over caller memory.
+ * Encoders return bytes written (at most 10); decoders return bytes read, or 0 if the value
+ * runs past `end` or past 10 bytes (corrupt input).
+ */
+static inline unsigned xpf_put_uleb(uint8_t *p, uint64_t v)
+{
+	unsigned n = 0;
+
+	do {
+		uint8_t b = v & 0x7f;
+
+		v >>= 7;
+		p[n++] = b | (v ? 0x80 : 0);
+	} while (v);
+	return n;
+}
+
+static inline unsigned xpf_put_sleb(uint8_t *p, int64_t v)
+{
+	unsigned n = 0;
+	int more = 1;
+
+	while (more) {
+		uint8_t b = v & 0x7f;
+
+		v >>= 7;	/* arithmetic shift on every compiler we build with */
+		more = !((v == 0 && !(b & 0x40)) || (v == -1 && (b & 0x40)));
+		p[n++] = b | (more ? 0x80 : 0);
+	}
+	return n;
+}
+
+static inline unsigned xpf_get_uleb(const uint8_t *p, const uint8_t *end, uint64_t *out)
+{
+	uint64_t v = 0;
+	unsigned n = 0;
+
+	while (p + n < end && n < 10) {
+		uint8_t b = p[n];
+
+		v |= (uint64_t)(b & 0x7f) << (7 * n);
+		n++;
+		if (!(b & 0x80)) {
+			*out = v;
+			return n;
+		}
+	}
+	return 0;
+}
+
+static inline unsigned xpf_get_sleb(const uint8_t *p, const uint8_t *end, int64_t *out)
+{
+	uint64_t v = 0;
+	unsigned n = 0;
+
+	while (p + n < end && n < 10) {
+		uint8_t b = p[n];
+
+		v |= (uint64_t)(b & 0x7f) << (7 * n);
+		n++;
+		if (!(b & 0x80)) {
+			if (n < 10 && (b & 0x40))
+				v |= ~(uint64_t)0 << (7 * n);
+			*out = (int64_t)v;
+			return n;
+		}
+	}
+	return 0;
+}
+
+#endif /* XPROF_FORMAT_H */

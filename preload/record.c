@@ -1,0 +1,197 @@
+// SPDX-License-Identifier: MIT
+/*
+ * record.c - encoding records into the calling thread's current block.
+ *
+ * Every function here works on the caller's own struct xp_thread and the block it owns, so
+ * nothing is shared and nothing is locked. A record is laid out as tag, ULEB128 length,
+ * payload; the payload is encoded at p+3 and moved down one byte when its length fits in
+ * one ULEB128 byte. It becomes visible to readers only when rec_commit() advances
+ * blk->used, so a record is complete or absent, never torn.
+ *
+ * All functions but rec_fields() are AS-safe (they run in the sampling handler).
+ */
+#include <string.h>
+
+#include "xprof-int.h"
+
+#define REC_HDR_MAX 3		/* tag + 2-byte ULEB length (payload < 16 KiB) */
+
+static size_t block_room(const struct xpf_block_header *b)
+{
+	return XPF_BLOCK_PAYLOAD - b->used;
+}
+
+/* AS-safe: copies the thread's counters into its block header. */
+static void counters_sync(struct xp_thread *t)
+{
+	struct xpf_block_header *b = t->blk;
+
+	if (!b)
+		return;
+	b->samples = t->samples;
+	b->cpu_ns = t->last_cpu;
+	b->dropped_ns = t->dropped_ns;
+	memcpy(b->dropped, t->dropped, sizeof(b->dropped));
+}
+
+/* AS-safe: see declaration. */
+uint8_t *rec_reserve(struct xp_thread *t, size_t need, uint64_t now)
+{
+	need += REC_HDR_MAX;
+	if (need > XPF_BLOCK_PAYLOAD)
+		return NULL;
+	if (!t->blk || block_room(t->blk) < need) {
+		struct xpf_block_header *old = t->blk;
+
+		t->blk = out_block_new(t, now);
+		out_block_done(old);
+		if (!t->blk)
+			return NULL;
+		t->last_t = now;
+		t->prev_n = 0;
+	}
+	return (uint8_t *)(t->blk + 1) + t->blk->used;
+}
+
+/* AS-safe: see declaration. */
+void rec_commit(struct xp_thread *t, uint8_t *p, unsigned tag, size_t len, uint64_t now)
+{
+	size_t total;
+
+	p[0] = (uint8_t)tag;
+	if (len < 0x80) {
+		p[1] = (uint8_t)len;
+		memmove(p + 2, p + 3, len);
+		total = 2 + len;
+	} else {
+		p[1] = (uint8_t)(0x80 | (len & 0x7f));
+		p[2] = (uint8_t)(len >> 7);
+		total = 3 + len;
+	}
+	t->last_t = now;
+	counters_sync(t);
+	__atomic_store_n(&t->blk->used, t->blk->used + (uint32_t)total, __ATOMIC_RELEASE);
+}
+
+static uint64_t dt_of(const struct xp_thread *t, uint64_t now)
+{
+	return now > t->last_t ? now - t->last_t : 0;
+}
+
+/* AS-safe: frames shared at the root end with the previous sample of this block. */
+static uint32_t shared_root(const struct xp_thread *t, const uintptr_t *f, uint32_t n)
+{
+	uint32_t k = 0, pn = t->prev_n;
+
+	while (k < n && k < pn && f[n - 1 - k] == t->prev[pn - 1 - k])
+		k++;
+	return k;
+}
+
+/* AS-safe: encodes the payload at q (room bytes); returns its length or 0 if it won't fit.
+ * In a fresh block (keep == 0) frames that don't fit are cut at the root end. */
+static size_t encode_sample(uint8_t *q, size_t room, uint64_t dt, uint64_t weight,
+			    unsigned *flags, uint32_t keep, const uintptr_t *f, uint32_t *n)
+{
+	uint8_t *p = q, *end = q + room;
+	uint32_t nnew = *n - keep, fit = 0;
+	uint8_t *nnew_at;
+	uintptr_t prev = 0;
+
+	if (room < 5 * 10)
+		return 0;
+	p += xpf_put_uleb(p, dt);
+	p += xpf_put_uleb(p, weight);
+	uint8_t *flags_at = p++;
+	p += xpf_put_uleb(p, keep);
+	nnew_at = p;
+	p += 2;			/* count, fixed at two bytes (frames < 16384) */
+	for (; fit < nnew; fit++) {
+		if (end - p < 10)
+			break;
+		p += xpf_put_sleb(p, (int64_t)(f[fit] - prev));
+		prev = f[fit];
+	}
+	if (fit < nnew) {
+		if (keep)
+			return 0;	/* retry in a fresh block */
+		*flags |= XPF_SF_TRUNCATED;
+		*n = fit;
+	}
+	*flags_at = (uint8_t)*flags;
+	nnew_at[0] = (uint8_t)(0x80 | (fit & 0x7f));
+	nnew_at[1] = (uint8_t)(fit >> 7);
+	return (size_t)(p - q);
+}
+
+/* AS-safe: see declaration. */
+void rec_sample(struct xp_thread *t, uint64_t now, uint64_t weight, unsigned flags,
+		const uintptr_t *frames, uint32_t n)
+{
+	size_t want = 5 * 10 + (size_t)n * 10, len = 0;
+	uint8_t *p;
+
+	for (int attempt = 0; attempt < 2 && !len; attempt++) {
+		uint32_t keep, m = n;
+
+		p = rec_reserve(t, want > XPF_BLOCK_PAYLOAD - REC_HDR_MAX ?
+				   XPF_BLOCK_PAYLOAD - REC_HDR_MAX : want, now);
+		if (!p && attempt == 0 && t->blk) {
+			/* Block too full for the worst case: try a fresh one. */
+			out_block_done(t->blk);
+			t->blk = NULL;
+			continue;
+		}
+		if (!p)
+			break;
+		keep = shared_root(t, frames, n);
+		len = encode_sample(p + REC_HDR_MAX, XPF_BLOCK_PAYLOAD - t->blk->used - REC_HDR_MAX,
+				    dt_of(t, now), weight, &flags, keep, frames, &m);
+		if (len) {
+			t->samples++;
+			memcpy(t->prev, frames, m * sizeof(*frames));
+			t->prev_n = m;
+			rec_commit(t, p, XPF_REC_SAMPLE, len, now);
+			return;
+		}
+		out_block_done(t->blk);
+		t->blk = NULL;
+	}
+	rec_drop(t, XPF_DROP_NOSPACE, weight);
+}
+
+/* AS-safe: see declaration. */
+void rec_drop(struct xp_thread *t, enum xpf_drop why, uint64_t weight)
+{
+	t->dropped[why]++;
+	t->dropped_ns += weight;
+	counters_sync(t);
+}
+
+/* Not AS-safe only by contract (strings may be long); call with t->busy set. */
+void rec_fields(struct xp_thread *t, unsigned tag, const uint64_t *nums, int nnum,
+		const char *const *strs, const size_t *lens, int nstr)
+{
+	uint64_t now = xp_now();
+	size_t need = 10 * (size_t)(nnum + 1), len;
+	uint8_t *p, *q;
+
+	for (int i = 0; i < nstr; i++)
+		need += 3 + (lens[i] < XPF_MAX_STRING ? lens[i] : XPF_MAX_STRING);
+	p = rec_reserve(t, need, now);
+	if (!p)
+		return;
+	q = p + REC_HDR_MAX;
+	q += xpf_put_uleb(q, dt_of(t, now));
+	for (int i = 0; i < nnum; i++)
+		q += xpf_put_uleb(q, nums[i]);
+	for (int i = 0; i < nstr; i++) {
+		size_t l = lens[i] < XPF_MAX_STRING ? lens[i] : XPF_MAX_STRING;
+
+		q += xpf_put_uleb(q, l);
+		memcpy(q, strs[i], l);
+		q += l;
+	}
+	len = (size_t)(q - (p + REC_HDR_MAX));
+	rec_commit(t, p, tag, len, now);
+}

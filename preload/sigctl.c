@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: MIT
+/*
+ * sigctl.c - sharing the sampling signal with the program.
+ *
+ * The program keeps its own view of our signal: sigaction/signal store its handler in
+ * app_action and report that back (never ours, so handler chains never loop), while the
+ * real disposition stays our handler. Deliveries that are not our ticks (kill, raise,
+ * sigqueue, its own timers) go to the program's handler, or get the default action it asked
+ * for. Masks: a thread that blocks "everything" would stop being sampled and queue our
+ * ticks, so our signal is taken out of sets the program blocks; calls from libunwind keep
+ * their full mask, since it blocks signals around its own locks on purpose.
+ *
+ * sigctl_forward and sigctl_real_mask are AS-safe; the interposers run in normal context.
+ */
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "xprof-int.h"
+
+/* The program's disposition for our signal. Two slots and an index so that the handler,
+ * which may run while another thread calls sigaction, always reads a whole struct. */
+static struct sigaction app_action[2];
+static _Atomic int app_slot;
+static pthread_mutex_t app_lock = PTHREAD_MUTEX_INITIALIZER;
+
+int sigctl_real_sigaction(int sig, const struct sigaction *act, struct sigaction *old)
+{
+	return REAL(sigaction)(sig, act, old);
+}
+
+/* AS-safe: the cached real function (resolved at init). */
+int sigctl_real_mask(int how, const sigset_t *set, sigset_t *old)
+{
+	return REAL(pthread_sigmask)(how, set, old);
+}
+
+/* AS-safe: the default action, as the program would have had it without us. */
+static void default_action(int sig)
+{
+	struct sigaction dfl;
+	sigset_t one;
+
+	if (sig == SIGCHLD || sig == SIGURG || sig == SIGWINCH || sig == SIGCONT)
+		return;		/* default is to ignore */
+	memset(&dfl, 0, sizeof(dfl));
+	dfl.sa_handler = SIG_DFL;
+	sigctl_real_sigaction(sig, &dfl, NULL);
+	sigemptyset(&one);
+	sigaddset(&one, sig);
+	sigctl_real_mask(SIG_UNBLOCK, &one, NULL);
+	raise(sig);
+}
+
+/* AS-safe: see declaration. */
+void sigctl_forward(int sig, siginfo_t *si, void *uc)
+{
+	const struct sigaction *a = &app_action[atomic_load(&app_slot)];
+
+	if (a->sa_flags & SA_SIGINFO) {
+		if (a->sa_sigaction)
+			a->sa_sigaction(sig, si, uc);
+		return;
+	}
+	if (a->sa_handler == SIG_IGN)
+		return;
+	if (a->sa_handler == SIG_DFL) {
+		default_action(sig);
+		return;
+	}
+	a->sa_handler(sig);
+}
+
+static void say_once(int sig)
+{
+	char name[32];
+
+	if (atomic_exchange(&xp.signal_note, 1))
+		return;
+	config_signal_name(sig, name, sizeof(name));
+	xp_say(0, "xprof: the program installs its own handler for %s, which xprof samples "
+		  "with; xprof keeps it and passes the program its own deliveries (XPROF_SIGNAL "
+		  "picks another signal)", name);
+}
+
+XP_API int sigaction(int sig, const struct sigaction *act, struct sigaction *old)
+{
+	if (!xp.active || sig != xp.cfg.signo)
+		return sigctl_real_sigaction(sig, act, old);
+	pthread_mutex_lock(&app_lock);
+	if (old)
+		*old = app_action[atomic_load(&app_slot)];
+	if (act) {
+		int next = !atomic_load(&app_slot);
+
+		app_action[next] = *act;
+		atomic_store(&app_slot, next);
+		if (act->sa_handler != SIG_DFL && act->sa_handler != SIG_IGN)
+			say_once(sig);
+	}
+	pthread_mutex_unlock(&app_lock);
+	return 0;
+}
+
+XP_API sighandler_t signal(int sig, sighandler_t handler)
+{
+	struct sigaction act, old;
+
+	if (!xp.active || sig != xp.cfg.signo)
+		return REAL(signal)(sig, handler);
+	memset(&act, 0, sizeof(act));
+	act.sa_handler = handler;
+	act.sa_flags = SA_RESTART;	/* BSD semantics, as glibc's signal() */
+	if (sigaction(sig, &act, &old) != 0)
+		return SIG_ERR;
+	return old.sa_handler;
+}
+
+/* Should this mask change keep our signal deliverable? Not for libunwind's own calls. */
+static int keep_ours(int how, const sigset_t *set, const void *caller)
+{
+	if (!xp.active || !set || how == SIG_UNBLOCK || !sigismember(set, xp.cfg.signo))
+		return 0;
+	if ((uintptr_t)caller >= xp.unwinder.lo && (uintptr_t)caller < xp.unwinder.hi)
+		return 0;
+	return !(xp_self && xp_self->busy);
+}
+
+XP_API int pthread_sigmask(int how, const sigset_t *set, sigset_t *old)
+{
+	sigset_t copy;
+
+	if (keep_ours(how, set, __builtin_return_address(0))) {
+		copy = *set;
+		sigdelset(&copy, xp.cfg.signo);
+		set = &copy;
+	}
+	return sigctl_real_mask(how, set, old);
+}
+
+XP_API int sigprocmask(int how, const sigset_t *set, sigset_t *old)
+{
+	sigset_t copy;
+
+	if (keep_ours(how, set, __builtin_return_address(0))) {
+		copy = *set;
+		sigdelset(&copy, xp.cfg.signo);
+		set = &copy;
+	}
+	if (REAL(sigprocmask)(how, set, old) != 0)
+		return -1;
+	return 0;
+}
