@@ -41,7 +41,7 @@ endif
 # ---- preload: build/libxprof.so ---------------------------------------------------------
 PRELOAD_SRC := $(wildcard preload/*.c)
 PRELOAD_OBJ := $(PRELOAD_SRC:%.c=$(O)/%.o)
-PRELOAD_CFLAGS := $(BASE_CFLAGS) $(UNWIND_CFLAGS) -fPIC -fvisibility=hidden \
+PRELOAD_CFLAGS := $(BASE_CFLAGS) $(UNWIND_CFLAGS) -DUNW_LOCAL_ONLY -fPIC -fvisibility=hidden \
 	-fno-omit-frame-pointer -ftls-model=initial-exec -pthread
 PRELOAD_LIBS := $(UNWIND_LIBS) -ldl -lpthread -lrt
 
@@ -118,6 +118,7 @@ $(O)/tests/progs/%: tests/integration/progs/%.c
 		-D_GNU_SOURCE -o $@ $< -lpthread -ldl -lm
 
 -include tests/integration/progs.mk
+-include bench/bench.mk
 
 PROGRAMS := $(O)/libxprof.so $(O)/xprof-analyze $(O)/backtest-sim
 

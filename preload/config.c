@@ -252,15 +252,15 @@ static const struct {
 	int signo;
 	const char *name;
 } sig_names[] = {
-	{ SIGHUP, "HUP" },	{ SIGINT, "INT" },	  { SIGQUIT, "QUIT" },	{ SIGILL, "ILL" },
-	{ SIGTRAP, "TRAP" },	{ SIGABRT, "ABRT" },	  { SIGIOT, "IOT" },	{ SIGBUS, "BUS" },
-	{ SIGFPE, "FPE" },	{ SIGKILL, "KILL" },	  { SIGUSR1, "USR1" },	{ SIGSEGV, "SEGV" },
-	{ SIGUSR2, "USR2" },	{ SIGPIPE, "PIPE" },	  { SIGALRM, "ALRM" },	{ SIGTERM, "TERM" },
-	{ SIGSTKFLT, "STKFLT" }, { SIGCHLD, "CHLD" },	  { SIGCLD, "CLD" },	{ SIGCONT, "CONT" },
-	{ SIGSTOP, "STOP" },	{ SIGTSTP, "TSTP" },	  { SIGTTIN, "TTIN" },	{ SIGTTOU, "TTOU" },
-	{ SIGURG, "URG" },	{ SIGXCPU, "XCPU" },	  { SIGXFSZ, "XFSZ" },	{ SIGVTALRM, "VTALRM" },
-	{ SIGPROF, "PROF" },	{ SIGWINCH, "WINCH" },	  { SIGIO, "IO" },	{ SIGPOLL, "POLL" },
-	{ SIGPWR, "PWR" },	{ SIGSYS, "SYS" },
+	{ SIGHUP, "HUP" }, { SIGINT, "INT" }, { SIGQUIT, "QUIT" }, { SIGILL, "ILL" },
+	{ SIGTRAP, "TRAP" }, { SIGABRT, "ABRT" }, { SIGIOT, "IOT" }, { SIGBUS, "BUS" },
+	{ SIGFPE, "FPE" }, { SIGKILL, "KILL" }, { SIGUSR1, "USR1" }, { SIGSEGV, "SEGV" },
+	{ SIGUSR2, "USR2" }, { SIGPIPE, "PIPE" }, { SIGALRM, "ALRM" }, { SIGTERM, "TERM" },
+	{ SIGSTKFLT, "STKFLT" }, { SIGCHLD, "CHLD" }, { SIGCLD, "CLD" }, { SIGCONT, "CONT" },
+	{ SIGSTOP, "STOP" }, { SIGTSTP, "TSTP" }, { SIGTTIN, "TTIN" }, { SIGTTOU, "TTOU" },
+	{ SIGURG, "URG" }, { SIGXCPU, "XCPU" }, { SIGXFSZ, "XFSZ" }, { SIGVTALRM, "VTALRM" },
+	{ SIGPROF, "PROF" }, { SIGWINCH, "WINCH" }, { SIGIO, "IO" }, { SIGPOLL, "POLL" },
+	{ SIGPWR, "PWR" }, { SIGSYS, "SYS" },
 };
 #define SIG_NAMES_NR (sizeof(sig_names) / sizeof(sig_names[0]))
 

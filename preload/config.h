@@ -26,8 +26,8 @@
 enum xprof_mech_choice { XPROF_MECH_AUTO, XPROF_MECH_PERF, XPROF_MECH_TIMER };
 
 /* Accepted ranges and defaults; man/libxprof.7 repeats them. */
-#define XPROF_OUT_DEFAULT	"xprof.out"	/* relative to the cwd at start */
-#define XPROF_OUT_MAX		3900	/* bytes, so OUT/RUN/HOST.PID.GEN.xpf fits PATH_MAX */
+#define XPROF_OUT_DEFAULT	"xprof-data"	/* relative to the cwd at start */
+#define XPROF_OUT_MAX		3900	/* bytes: OUT/RUN/HOST.PID.GEN.xpf fits PATH_MAX */
 #define XPROF_HZ_MIN		1
 #define XPROF_HZ_MAX		10000
 #define XPROF_HZ_DEFAULT	999
@@ -46,7 +46,7 @@ struct xprof_config {
 	unsigned hz;		/* XPROF_HZ 1..10000, default 999 */
 	unsigned depth;		/* XPROF_DEPTH 4..1024, default 128 */
 	int signo;		/* XPROF_SIGNAL, default SIGSTKFLT */
-	unsigned follow;	/* XPROF_FOLLOW: all (default) | none | list of threads,fork,exec */
+	unsigned follow;	/* XPROF_FOLLOW: all (default), none, or threads,fork,exec */
 	int mech;		/* XPROF_MECH: enum xprof_mech_choice, default auto */
 	uint64_t max_bytes;	/* XPROF_MAX_MB 1..65536 (MiB), default 1024, in bytes here */
 	int quiet;		/* XPROF_QUIET 0|1, default 0 */

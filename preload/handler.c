@@ -10,6 +10,7 @@
  * frame, so we drop the frames above the interrupted pc.
  */
 #include <errno.h>
+#include <sched.h>
 #include <signal.h>
 #include <string.h>
 #include <ucontext.h>
@@ -19,6 +20,42 @@
 #include "xprof-int.h"
 
 #define XP_MIN_STACK (24 * 1024)	/* what libunwind needs, with margin */
+
+/* The unwind gate (see xprof-int.h): closers counted, handlers inside counted. */
+static _Atomic int gate_closed;
+static _Atomic int unwinding;
+
+void handler_gate_close(void)
+{
+	atomic_fetch_add(&gate_closed, 1);
+	while (atomic_load(&unwinding))
+		sched_yield();
+}
+
+void handler_gate_open(void)
+{
+	atomic_fetch_sub(&gate_closed, 1);
+}
+
+void handler_gate_reset(void)
+{
+	atomic_store(&gate_closed, 0);
+	atomic_store(&unwinding, 0);
+}
+
+/* AS-safe: enter the gate, or refuse if it is closed. The second check closes the race
+ * with a closer that looked at `unwinding` just before our increment. */
+static int gate_enter(void)
+{
+	if (atomic_load(&gate_closed))
+		return 0;
+	atomic_fetch_add(&unwinding, 1);
+	if (atomic_load(&gate_closed)) {
+		atomic_fetch_sub(&unwinding, 1);
+		return 0;
+	}
+	return 1;
+}
 
 static int in_range(const struct xp_range *r, uintptr_t pc)
 {
@@ -85,7 +122,12 @@ static void sample_take(struct xp_thread *t, ucontext_t *uc)
 		rec_drop(t, why, weight);
 		return;
 	}
+	if (!gate_enter()) {
+		rec_drop(t, XPF_DROP_LOADER, weight);
+		return;
+	}
 	at = unwind(t, pc, &n);
+	atomic_fetch_sub(&unwinding, 1);
 	if (at < 0) {
 		/* No unwind info at the pc: keep the pc alone, marked partial. */
 		t->scratch[0] = pc;

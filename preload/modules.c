@@ -16,6 +16,7 @@
 #include <elf.h>
 #include <errno.h>
 #include <link.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -29,6 +30,56 @@ struct module {
 	char *path;
 	int seen;		/* in the current scan */
 };
+
+/*
+ * Threads inside dlopen/dlclose (ours or the program's) and a fork waiting for them. glibc's
+ * fork does not take the loader's lock, so a fork while another thread is inside dlopen gives
+ * a child whose loader lock is held forever; the child's first unwind of a new address would
+ * wait on it. Forks therefore wait until no interposed dlopen/dlclose is running, and new
+ * ones wait for the fork.
+ */
+static _Atomic int loader_users, forking;
+
+static void loader_enter(struct xp_thread *t)
+{
+	for (;;) {
+		while (atomic_load(&forking))
+			sched_yield();
+		atomic_fetch_add(&loader_users, 1);
+		if (!atomic_load(&forking))
+			break;
+		atomic_fetch_sub(&loader_users, 1);
+	}
+	t->in_loader = 1;
+	handler_gate_close();
+}
+
+static void loader_leave(struct xp_thread *t)
+{
+	handler_gate_open();
+	t->in_loader = 0;
+	atomic_fetch_sub(&loader_users, 1);
+}
+
+/* Not AS-safe: see declaration. A dlopen'ed constructor may fork: don't wait for ourselves. */
+void modules_fork_prepare(struct xp_thread *t)
+{
+	int self = t && t->in_loader;
+
+	atomic_fetch_add(&forking, 1);
+	while (atomic_load(&loader_users) > self)
+		sched_yield();
+}
+
+void modules_fork_done(int child)
+{
+	if (child) {
+		atomic_store(&forking, 0);
+		atomic_store(&loader_users, 0);
+	} else {
+		atomic_fetch_sub(&forking, 1);
+	}
+}
 
 static pthread_mutex_t modules_mutex = PTHREAD_MUTEX_INITIALIZER;
 static struct module *mods;	/* the table, guarded by modules_mutex */
@@ -193,7 +244,9 @@ void modules_scan(struct xp_thread *t)
 	modules_lock();
 	for (size_t k = 0; k < nmods; k++)
 		mods[k].seen = 0;
-	dl_iterate_phdr(scan_one, NULL);
+	/* No sample while we hold the loader lock: a handler here would unwind while another
+	 * thread's handler may wait for that lock (see the unwind gate in xprof-int.h). */
+	XP_BUSY(t, dl_iterate_phdr(scan_one, NULL));
 	while (i < nmods) {
 		struct module *m = &mods[i];
 
@@ -228,14 +281,14 @@ XP_API void *dlopen(const char *file, int mode)
 	void *h;
 
 	if (t)
-		t->in_loader = 1;
+		loader_enter(t);
 	h = REAL(dlopen)(file, mode);
 	if (t) {
 		int saved = errno;
 
-		t->in_loader = 0;
 		if (h)
 			modules_scan(t);
+		loader_leave(t);
 		errno = saved;
 	}
 	return h;
@@ -248,13 +301,13 @@ XP_API int dlclose(void *h)
 	int r;
 
 	if (t)
-		t->in_loader = 1;
+		loader_enter(t);
 	r = REAL(dlclose)(h);
 	if (t) {
 		int saved = errno;
 
-		t->in_loader = 0;
 		modules_scan(t);
+		loader_leave(t);
 		errno = saved;
 	}
 	return r;

@@ -22,6 +22,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <libunwind.h>
+
 #include "xprof-int.h"
 
 struct xp_process xp = { .fd = -1 };
@@ -133,10 +135,9 @@ static void image_start(struct xp_thread *t)
 static int config_load(void)
 {
 	char cwd[PATH_MAX], err[512];
+	const char *dir = getcwd(cwd, sizeof(cwd));	/* NULL: a relative XPROF_OUT fails */
 
-	if (!getcwd(cwd, sizeof(cwd)))
-		snprintf(cwd, sizeof(cwd), "/");
-	if (config_parse(&xp.cfg, (const char *(*)(const char *))secure_getenv, cwd, err,
+	if (config_parse(&xp.cfg, (const char *(*)(const char *))secure_getenv, dir, err,
 			 sizeof(err)) != 0) {
 		xp_say(1, "xprof: %s; the program runs unprofiled", err);
 		return -EINVAL;
@@ -163,6 +164,13 @@ __attribute__((constructor)) static void process_init(void)
 	export_run();
 	find_self_path();
 	xp.mech = timer_probe();
+	/* libunwind's shared CFI cache is guarded by a mutex that it holds while it calls
+	 * dl_iterate_phdr: a handler waiting for that mutex on a thread that holds the
+	 * loader lock deadlocks the process (seen in tests). Without the cache there is no
+	 * mutex; the fast trace path keeps its own per-thread cache of frame kinds, so only
+	 * the first sample at a new address parses CFI. (PER_THREAD would do, but this
+	 * libunwind is built without it and silently falls back to the shared cache.) */
+	unw_set_caching_policy(unw_local_addr_space, UNW_CACHE_NONE);
 	if (thread_key_init() != 0 || out_open(root ? XPF_FF_ROOT : 0, getppid()) != 0)
 		return;
 	if (handler_install() != 0) {
@@ -197,6 +205,8 @@ static void atfork_prepare(void)
 	sigemptyset(&one);
 	sigaddset(&one, xp.cfg.signo);
 	sigctl_real_mask(SIG_BLOCK, &one, &t->fork_mask);
+	modules_fork_prepare(t);
+	handler_gate_close();
 	modules_lock();
 	thread_registry_lock();
 }
@@ -209,6 +219,8 @@ static void atfork_parent(void)
 		return;
 	thread_registry_unlock();
 	modules_unlock();
+	handler_gate_open();
+	modules_fork_done(0);
 	sigctl_real_mask(SIG_SETMASK, &t->fork_mask, NULL);
 }
 
@@ -221,6 +233,8 @@ static void atfork_child(void)
 	if (!xp.active || !t)
 		return;
 	modules_reset_lock();
+	modules_fork_done(1);
+	handler_gate_reset();
 	thread_after_fork_child(t);
 	if (t->timer_fd >= 0) {		/* the parent thread's event: not ours to use */
 		fd_mark(t->timer_fd, 0);

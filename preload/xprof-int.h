@@ -176,6 +176,22 @@ void timer_disarm(struct xp_thread *t);
 int timer_probe(void);
 
 /* ---- handler.c ---- */
+/*
+ * The unwind gate. libunwind's slow path (an address not yet in its trace cache) calls
+ * dl_iterate_phdr, which takes the loader's lock: if another thread holds that lock in
+ * dlopen/dlclose and waits for something the sampled thread holds (malloc's lock, say), the
+ * process deadlocks; and a fork taken while a handler is inside libunwind or the loader
+ * leaves the child with those locks held forever. So dlopen, dlclose and fork close the
+ * gate and wait for handlers already inside to leave; samples meanwhile are dropped and
+ * counted (XPF_DROP_LOADER).
+ */
+/* Not AS-safe (it waits): close the gate; returns once no handler is unwinding. */
+void handler_gate_close(void);
+/* AS-safe: reopen it. */
+void handler_gate_open(void);
+/* Not AS-safe: a fork child has no other thread inside the handler. */
+void handler_gate_reset(void);
+
 /* Not AS-safe: installs the sampling handler for cfg.signo. */
 int handler_install(void);
 /* AS-safe: is this delivery one of xprof's timer signals for thread t? */
@@ -209,6 +225,9 @@ void modules_replay(struct xp_thread *t);
 void modules_lock(void);
 void modules_unlock(void);
 void modules_reset_lock(void);
+/* Not AS-safe: a fork waits for dlopen/dlclose calls in flight (see modules.c). */
+void modules_fork_prepare(struct xp_thread *t);
+void modules_fork_done(int child);
 
 /* ---- process.c ---- */
 /* Not AS-safe: PROCESS record (exe, cmdline, cwd). */
