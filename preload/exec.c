@@ -136,10 +136,10 @@ XP_API int execle(const char *path, const char *arg, ...)
 	return execve(path, argv, envp);
 }
 
-static void record_spawn(pid_t pid, const char *path)
+static void record_spawn(pid_t pid, const char *path, int how)
 {
 	struct xp_thread *t;
-	uint64_t nums[2] = { (uint64_t)pid, XPF_SPAWN_POSIX_SPAWN };
+	uint64_t nums[2] = { (uint64_t)pid, (uint64_t)how };
 	size_t len = strlen(path);
 
 	if (!xp.active || !(t = thread_self()))
@@ -157,7 +157,7 @@ XP_API int posix_spawn(pid_t *pid, const char *path, const posix_spawn_file_acti
 	err = WITH_CHILD_ENV(envp, CALL);
 #undef CALL
 	if (!err)
-		record_spawn(child, path);
+		record_spawn(child, path, XPF_SPAWN_POSIX_SPAWN);
 	if (pid)
 		*pid = child;
 	return err;
@@ -173,10 +173,21 @@ XP_API int posix_spawnp(pid_t *pid, const char *file, const posix_spawn_file_act
 	err = WITH_CHILD_ENV(envp, CALL);
 #undef CALL
 	if (!err)
-		record_spawn(child, file);
+		record_spawn(child, file, XPF_SPAWN_POSIX_SPAWN);
 	if (pid)
 		*pid = child;
 	return err;
+}
+
+/* The parent's side of the parent/child link (the child's header names its parent). The
+ * child's own start is handled by the atfork child handler in process.c. */
+XP_API pid_t fork(void)
+{
+	pid_t pid = REAL(fork)();
+
+	if (pid > 0 && process_is_self())
+		record_spawn(pid, "", XPF_SPAWN_FORK);
+	return pid;
 }
 
 /* system() and popen() spawn through libc internals with `environ`, out of our reach: if
