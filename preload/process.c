@@ -26,37 +26,9 @@
 
 #include "xprof-int.h"
 
-struct xp_process xp = { .fd = -1 };
-
 /* NAME=VALUE strings exported to children (process_child_env), filled at start. */
 static char env_run[80], env_out[PATH_MAX + 16];
 static const char *child_env[3];
-
-/* AS-safe: a vfork child (or raw clone) shares our memory but is not us. */
-int process_is_self(void)
-{
-	return (pid_t)syscall(SYS_getpid) == xp.pid;
-}
-
-void xp_say(int always, const char *fmt, ...)
-{
-	char buf[1024];
-	va_list ap;
-	int n;
-
-	if (!always && xp.cfg.quiet)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(buf, sizeof(buf) - 1, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	if ((size_t)n > sizeof(buf) - 2)
-		n = sizeof(buf) - 2;
-	buf[n++] = '\n';
-	if (write(2, buf, (size_t)n) < 0)
-		return;
-}
 
 const char *const *process_child_env(void)
 {

@@ -8,6 +8,7 @@
 #include <dlfcn.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "xprof-int.h"
@@ -27,7 +28,7 @@ void *real_sym(const char *name, void **cache)
 		r = write(2, name, __builtin_strlen(name));
 		r = write(2, "\n", 1);
 		(void)r;
-		_exit(127);
+		syscall(SYS_exit_group, 127);	/* not _exit: ours would record an end */
 	}
 	__atomic_store_n(cache, p, __ATOMIC_RELEASE);
 	return p;
