@@ -126,7 +126,12 @@ static void sample_take(struct xp_thread *t, ucontext_t *uc)
 		rec_drop(t, XPF_DROP_LOADER, weight);
 		return;
 	}
-	at = unwind(t, pc, &n);
+	t->unwind_armed = 1;
+	if (sigsetjmp(t->unwind_jb, 0) == 0)	/* no mask save: a syscall per sample */
+		at = unwind(t, pc, &n);
+	else
+		at = -1;		/* a fault in unwinding: see the guard in sigctl.c */
+	t->unwind_armed = 0;
 	atomic_fetch_sub(&unwinding, 1);
 	if (at < 0) {
 		/* No unwind info at the pc: keep the pc alone, marked partial. */

@@ -150,6 +150,8 @@ __attribute__((constructor)) static void process_init(void)
 		       xp.cfg.signo, strerror(errno));
 		return;
 	}
+	if (sigctl_guard_install() != 0)
+		xp_say(1, "xprof: cannot guard unwinding against faults: %s", strerror(errno));
 	xp.active = 1;
 	pthread_atfork(atfork_prepare, atfork_parent, atfork_child);
 	on_exit(on_process_exit, NULL);

@@ -18,11 +18,13 @@
 
 #include "xprof-int.h"
 
-/* The program's disposition for our signal. Two slots and an index so that the handler,
- * which may run while another thread calls sigaction, always reads a whole struct. */
-static struct sigaction app_action[2];
-static _Atomic int app_slot;
+/* The program's disposition for each signal we hold (ours, SIGSEGV, SIGBUS). Two slots and
+ * an index per signal so that a handler, which may run while another thread calls
+ * sigaction, always reads a whole struct. */
+static struct sigaction app_action[NSIG][2];
+static _Atomic int app_slot[NSIG];
 static pthread_mutex_t app_lock = PTHREAD_MUTEX_INITIALIZER;
+static int guard_installed;	/* set once at init, before any timer is armed */
 
 int sigctl_real_sigaction(int sig, const struct sigaction *act, struct sigaction *old)
 {
@@ -55,7 +57,7 @@ static void default_action(int sig)
 /* AS-safe: see declaration. */
 void sigctl_forward(int sig, siginfo_t *si, void *uc)
 {
-	const struct sigaction *a = &app_action[atomic_load(&app_slot)];
+	const struct sigaction *a = &app_action[sig][atomic_load(&app_slot[sig])];
 
 	if (a->sa_flags & SA_SIGINFO) {
 		if (a->sa_sigaction)
@@ -65,6 +67,17 @@ void sigctl_forward(int sig, siginfo_t *si, void *uc)
 	if (a->sa_handler == SIG_IGN)
 		return;
 	if (a->sa_handler == SIG_DFL) {
+		if ((sig == SIGSEGV || sig == SIGBUS) && si->si_code > 0) {
+			/* A real fault: with the default restored, returning re-executes the
+			 * faulting instruction and the kernel's default action follows, core
+			 * dump included, exactly as without us. */
+			struct sigaction dfl;
+
+			memset(&dfl, 0, sizeof(dfl));
+			dfl.sa_handler = SIG_DFL;
+			sigctl_real_sigaction(sig, &dfl, NULL);
+			return;
+		}
 		default_action(sig);
 		return;
 	}
@@ -83,19 +96,31 @@ static void say_once(int sig)
 		  "picks another signal)", name);
 }
 
+static int held(int sig)
+{
+	return xp.active && (sig == xp.cfg.signo || ((sig == SIGSEGV || sig == SIGBUS) &&
+						     guard_installed));
+}
+
+static void app_action_set(int sig, const struct sigaction *act)
+{
+	int next = !atomic_load(&app_slot[sig]);
+
+	app_action[sig][next] = *act;
+	atomic_store(&app_slot[sig], next);
+}
+
 XP_API int sigaction(int sig, const struct sigaction *act, struct sigaction *old)
 {
-	if (!xp.active || sig != xp.cfg.signo)
+	if (!held(sig))
 		return sigctl_real_sigaction(sig, act, old);
 	pthread_mutex_lock(&app_lock);
 	if (old)
-		*old = app_action[atomic_load(&app_slot)];
+		*old = app_action[sig][atomic_load(&app_slot[sig])];
 	if (act) {
-		int next = !atomic_load(&app_slot);
-
-		app_action[next] = *act;
-		atomic_store(&app_slot, next);
-		if (act->sa_handler != SIG_DFL && act->sa_handler != SIG_IGN)
+		app_action_set(sig, act);
+		if (sig == xp.cfg.signo && act->sa_handler != SIG_DFL &&
+		    act->sa_handler != SIG_IGN)
 			say_once(sig);
 	}
 	pthread_mutex_unlock(&app_lock);
@@ -106,7 +131,7 @@ XP_API sighandler_t signal(int sig, sighandler_t handler)
 {
 	struct sigaction act, old;
 
-	if (!xp.active || sig != xp.cfg.signo)
+	if (!held(sig))
 		return REAL(signal)(sig, handler);
 	memset(&act, 0, sizeof(act));
 	act.sa_handler = handler;
@@ -149,5 +174,43 @@ XP_API int sigprocmask(int how, const sigset_t *set, sigset_t *old)
 	}
 	if (REAL(sigprocmask)(how, set, old) != 0)
 		return -1;
+	return 0;
+}
+
+/*
+ * The fault guard. libunwind reads the stack as it finds it; code without unwind info
+ * (hand-written assembly, JIT code, a frame pointer used as a plain register) can send it to
+ * an unmapped address. Rather than let the sample kill the program, a fault while this
+ * thread unwinds returns to the handler (siglongjmp), which keeps the pc alone and marks the
+ * sample partial. Every other SIGSEGV/SIGBUS goes to the program's own handler, or gets the
+ * default action, as without us. SA_NODEFER keeps the signal mask unchanged across the jump.
+ */
+static void on_fault(int sig, siginfo_t *si, void *uc)
+{
+	struct xp_thread *t = xp_self;
+
+	if (t && t->unwind_armed) {
+		t->unwind_armed = 0;
+		siglongjmp(t->unwind_jb, 1);
+	}
+	sigctl_forward(sig, si, uc);
+}
+
+/* Not AS-safe: see declaration. */
+int sigctl_guard_install(void)
+{
+	static const int sigs[2] = { SIGSEGV, SIGBUS };
+	struct sigaction sa, old;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = on_fault;
+	sa.sa_flags = SA_SIGINFO | SA_NODEFER | SA_ONSTACK | SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	for (int i = 0; i < 2; i++) {
+		if (sigctl_real_sigaction(sigs[i], &sa, &old) != 0)
+			return -errno;
+		app_action_set(sigs[i], &old);	/* what was there (usually SIG_DFL) */
+	}
+	guard_installed = 1;
 	return 0;
 }

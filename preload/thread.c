@@ -165,6 +165,9 @@ struct xp_thread *thread_self(void)
 {
 	struct xp_thread *t = xp_self;
 
+	/* A task made by raw clone without its own TLS sees its creator's pointer: not its. */
+	if (t && t->tid != xp_gettid())
+		return NULL;
 	if (t || !xp.active || !process_is_self())
 		return t;
 	/* A thread we did not see start (made before our constructor, or by a library that

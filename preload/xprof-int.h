@@ -16,6 +16,7 @@
 
 #include <limits.h>
 #include <pthread.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stddef.h>
@@ -67,6 +68,8 @@ struct xp_thread {
 	struct xp_thread *next;		/* registry of live threads (registry_lock) */
 	sigset_t fork_mask;		/* mask saved across fork by the atfork handlers */
 
+	volatile sig_atomic_t unwind_armed; /* a fault now returns to unwind_jb */
+	sigjmp_buf unwind_jb;
 	size_t map_size;		/* of this struct and the arrays after it */
 	uintptr_t *prev;		/* cfg.depth entries */
 	uintptr_t *scratch;		/* cfg.depth + XP_SKIP_FRAMES entries */
@@ -202,6 +205,8 @@ int handler_is_ours(const siginfo_t *si, const struct xp_thread *t);
 void sigctl_forward(int sig, siginfo_t *si, void *uc);
 /* Not AS-safe: the real sigaction, bypassing our interposer. */
 int sigctl_real_sigaction(int sig, const struct sigaction *act, struct sigaction *old);
+/* Not AS-safe: SIGSEGV/SIGBUS guard for faults inside unwinding (see sigctl.c). */
+int sigctl_guard_install(void);
 /* AS-safe: the real pthread_sigmask. */
 int sigctl_real_mask(int how, const sigset_t *set, sigset_t *old);
 
