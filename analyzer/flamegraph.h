@@ -29,8 +29,11 @@ struct fg_options {
 /*
  * Writes one SVG to `out`: frames sorted alphabetically among siblings like flamegraph.pl,
  * hover shows name, samples, time and %, click zooms, search highlights and shows the matched
- * %, deterministic for the same input. Stacks may repeat (they are merged). Returns 0 or
- * -errno (-EIO if writing failed).
+ * %, deterministic for the same input (whatever the order of the stacks). Stacks may repeat
+ * (they are merged); stacks of value 0 are ignored; a NULL frame name reads "[unknown]".
+ * Frames narrower than min_width_px are not drawn (their value stays in the parent's width).
+ * `out` is flushed. Returns 0, -ENOMEM (-EOVERFLOW past 2^30 tree nodes), or -EIO if writing
+ * failed.
  */
 int flamegraph_write(FILE *out, const struct fg_stack *stacks, size_t n,
 		     const struct fg_options *opt);

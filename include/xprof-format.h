@@ -81,7 +81,7 @@ enum xpf_tag {
 	XPF_REC_EXEC_FAILED = 9, /* dt, errno: the exec announced before failed */
 	XPF_REC_SPAWN = 10,	/* dt, child pid, how (enum xpf_spawn), path (string) */
 	XPF_REC_REGION = 11,	/* dt (at end), duration_ns, cpu_ns, name (string) */
-	XPF_REC_EXIT = 12,	/* dt, how (enum xpf_end_state), status, process_cpu_ns */
+	XPF_REC_EXIT = 12,	/* dt, how (enum xpf_end_state), status (ULEB of int64), process_cpu_ns */
 	XPF_REC_NOTE = 13,	/* dt, text (string): something the user should know */
 	XPF_REC_THREAD_CPU = 14, /* dt, tid, cpu_ns: CPU of another live thread at exit */
 };

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * analyze.h - what main.c hands to each command of xprof-analyze: the parsed options and the
+ * profile, already read, filtered and symbolised. Analyzer only.
+ */
+#ifndef XPROF_ANALYZER_ANALYZE_H
+#define XPROF_ANALYZER_ANALYZE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "profile.h"
+#include "symbols.h"
+#include "table.h"
+
+struct an_opts {
+	const char *run;		/* --run ID */
+	int32_t *pids, *tids;		/* --pid N, --tid N filters */
+	size_t npids, ntids;
+	const char *comm;		/* --comm NAME */
+	bool has_from, has_to;
+	double from, to;		/* --from/--to seconds */
+	bool no_inline, lines;
+	long top;			/* --top N; 0: default */
+	enum table_fmt fmt;		/* report: --markdown, --tsv */
+	bool pid_frame, tid_frame;	/* folded/flamegraph: bare --pid, --tid */
+	bool weight_ns;			/* --weight=cpu-ns */
+	const char *output;		/* -o FILE */
+	const char *title;		/* --title TEXT */
+	char **paths;
+	int npaths;
+};
+
+struct an_ctx {
+	const struct an_opts *o;
+	struct profile *p;
+	struct symbols *s;
+	FILE *out;
+};
+
+/* Commands: write to c->out; return 0 or -errno. */
+int cmd_report(struct an_ctx *c);
+int cmd_folded(struct an_ctx *c);
+int cmd_flamegraph(struct an_ctx *c);
+
+#endif /* XPROF_ANALYZER_ANALYZE_H */

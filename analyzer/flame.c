@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: MIT
+/*
+ * flame.c - the `flamegraph` command: hands the profile's named stacks (stacks.c) to the SVG
+ * writer (flamegraph.c). Analyzer only.
+ */
+#include "analyze.h"
+#include "flamegraph.h"
+#include "stacks.h"
+
+#include <stdlib.h>
+
+int cmd_flamegraph(struct an_ctx *c)
+{
+	struct stacks_opts so = { .pid = c->o->pid_frame, .tid = c->o->tid_frame };
+	struct fg_options fo = {
+		.title = c->o->title,
+		.unit = c->o->weight_ns ? "ns" : "samples",
+	};
+	struct stacks st;
+	struct fg_stack *fs;
+	const char **names;
+	int err;
+
+	stacks_build(&st, c->p, c->s, &so);
+	names = xmalloc((st.nlabels + 1) * sizeof(*names));
+	for (size_t i = 0; i < st.nlabels; i++)
+		names[i] = prof_str(c->p, st.labels[i]);
+	fs = xmalloc((st.n + 1) * sizeof(*fs));
+	for (size_t i = 0; i < st.n; i++) {
+		fs[i].frames = names + st.v[i].off;
+		fs[i].nframes = st.v[i].n;
+		fs[i].value = c->o->weight_ns ? st.v[i].weight_ns : st.v[i].samples;
+		fs[i].samples = st.v[i].samples;
+	}
+	err = flamegraph_write(c->out, fs, st.n, &fo);
+	free(fs);
+	free(names);
+	stacks_fini(&st);
+	return err;
+}

@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: MIT
+/*
+ * folded.c - the `folded` command: Brendan Gregg's folded stacks ("root;...;leaf COUNT"), one
+ * line per distinct stack, sorted bytewise so the output is deterministic and ready for
+ * flamegraph.pl, inferno or speedscope. Analyzer only.
+ *
+ * COUNT is the number of samples, or with --weight=cpu-ns the CPU nanoseconds they stand
+ * for. Dropped samples have no stack and are not here (`report` counts them).
+ */
+#include "analyze.h"
+#include "stacks.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct line {
+	char *text;		/* frames joined by ';' */
+	uint64_t count;
+};
+
+static int cmp_line(const void *a, const void *b)
+{
+	return strcmp(((const struct line *)a)->text, ((const struct line *)b)->text);
+}
+
+static char *join(const struct profile *p, const struct stacks *st, const struct named_stack *v)
+{
+	size_t len = 0, o = 0;
+	char *s;
+
+	for (uint32_t i = 0; i < v->n; i++)
+		len += p->strs.len[st->labels[v->off + i]] + 1;
+	s = xmalloc(len + 1);
+	for (uint32_t i = 0; i < v->n; i++) {
+		uint32_t id = st->labels[v->off + i];
+
+		if (i)
+			s[o++] = ';';
+		memcpy(s + o, prof_str(p, id), p->strs.len[id]);
+		o += p->strs.len[id];
+	}
+	s[o] = '\0';
+	return s;
+}
+
+int cmd_folded(struct an_ctx *c)
+{
+	struct stacks_opts so = { .pid = c->o->pid_frame, .tid = c->o->tid_frame };
+	struct stacks st;
+	struct line *lines;
+	size_t n = 0;
+
+	stacks_build(&st, c->p, c->s, &so);
+	lines = xmalloc((st.n + 1) * sizeof(*lines));
+	for (size_t i = 0; i < st.n; i++) {
+		uint64_t count = c->o->weight_ns ? st.v[i].weight_ns : st.v[i].samples;
+
+		if (!count)
+			continue;
+		lines[n].text = join(c->p, &st, &st.v[i]);
+		lines[n++].count = count;
+	}
+	qsort(lines, n, sizeof(*lines), cmp_line);
+	for (size_t i = 0; i < n; i++) {
+		fprintf(c->out, "%s %" PRIu64 "\n", lines[i].text, lines[i].count);
+		free(lines[i].text);
+	}
+	free(lines);
+	stacks_fini(&st);
+	return ferror(c->out) ? -EIO : 0;
+}

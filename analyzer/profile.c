@@ -1,0 +1,328 @@
+// SPDX-License-Identifier: MIT
+/*
+ * profile.c - the in-memory profile model: interning of module files, threads and stacks,
+ * per-(thread, stack) sample aggregation, regions, and time-aware module lookup.
+ * Analyzer only: single-threaded. The struct profile owns everything it points to;
+ * profile_fini() frees it all.
+ */
+#include "profile.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void profile_init(struct profile *p)
+{
+	memset(p, 0, sizeof(*p));
+	strtab_init(&p->strs);
+	p->run_start_real = PROF_NO_TIME;
+	/* Never NULL, so an empty stack still has a valid (zero-length) place. */
+	p->capaddrs = 64;
+	p->addrs = xmalloc(p->capaddrs * sizeof(*p->addrs));
+}
+
+void profile_fini(struct profile *p)
+{
+	for (size_t i = 0; i < p->nprocs; i++) {
+		free(p->procs[i].mods);
+		free(p->procs[i].ev);
+	}
+	for (size_t i = 0; i < p->nregions; i++)
+		free(p->regions[i].dur);
+	free(p->modfiles);
+	free(p->procs);
+	free(p->threads);
+	free(p->thread_slots);
+	free(p->addrs);
+	free(p->stacks);
+	free(p->stack_slots);
+	free(p->aggs);
+	free(p->agg_slots);
+	free(p->regions);
+	free(p->notes);
+	free(p->stack_locs);
+	strtab_fini(&p->strs);
+}
+
+uint32_t profile_modfile(struct profile *p, const char *path, size_t pathlen,
+			 const uint8_t *bid, size_t bidlen)
+{
+	uint32_t pid = strtab_intern(&p->strs, path, pathlen);
+	struct prof_modfile *m;
+
+	if (bidlen > sizeof(m->build_id))
+		bidlen = sizeof(m->build_id);
+	/* Few module files per run (tens to hundreds): a backwards scan finds recent ones first. */
+	for (size_t i = p->nmodfiles; i-- > 0;) {
+		m = &p->modfiles[i];
+		if (m->path == pid && m->build_id_len == bidlen &&
+		    !memcmp(m->build_id, bid, bidlen))
+			return (uint32_t)i;
+	}
+	m = VEC_PUSH(p->modfiles, p->nmodfiles, p->capmodfiles);
+	memset(m, 0, sizeof(*m));
+	m->path = pid;
+	m->build_id_len = (uint32_t)bidlen;
+	memcpy(m->build_id, bid, bidlen);
+	m->vdso = !strcmp(prof_str(p, pid), "[vdso]") ||
+		  !strncmp(path_base(prof_str(p, pid)), "linux-vdso.so", 13) ||
+		  !strncmp(path_base(prof_str(p, pid)), "linux-gate.so", 13);
+	return (uint32_t)(p->nmodfiles - 1);
+}
+
+/* Generic open-addressing helper: rebuilds `slots` at twice the size. */
+static void rehash(uint32_t **slots, size_t *nslots, size_t n,
+		   uint64_t (*hash)(const struct profile *, uint32_t), const struct profile *p)
+{
+	size_t ns = *nslots ? *nslots * 2 : 1024;
+	uint32_t *s = xcalloc(ns, sizeof(*s));
+
+	for (size_t id = 0; id < n; id++) {
+		size_t i = hash(p, (uint32_t)id) & (ns - 1);
+
+		while (s[i])
+			i = (i + 1) & (ns - 1);
+		s[i] = (uint32_t)id + 1;
+	}
+	free(*slots);
+	*slots = s;
+	*nslots = ns;
+}
+
+static uint64_t thread_key_hash(uint32_t proc, int32_t tid)
+{
+	return hash_mix(((uint64_t)proc << 32) ^ (uint32_t)tid);
+}
+
+static uint64_t thread_hash(const struct profile *p, uint32_t id)
+{
+	return thread_key_hash(p->threads[id].proc, p->threads[id].tid);
+}
+
+uint32_t profile_thread(struct profile *p, uint32_t proc, int32_t tid)
+{
+	struct prof_thread *t;
+	size_t i;
+	uint32_t id;
+
+	if (p->nthreads * 2 >= p->nthread_slots)
+		rehash(&p->thread_slots, &p->nthread_slots, p->nthreads, thread_hash, p);
+	i = thread_key_hash(proc, tid) & (p->nthread_slots - 1);
+	while ((id = p->thread_slots[i])) {
+		t = &p->threads[id - 1];
+		if (t->proc == proc && t->tid == tid)
+			return id - 1;
+		i = (i + 1) & (p->nthread_slots - 1);
+	}
+	t = VEC_PUSH(p->threads, p->nthreads, p->capthreads);
+	memset(t, 0, sizeof(*t));
+	t->proc = proc;
+	t->tid = tid;
+	p->thread_slots[i] = (uint32_t)p->nthreads;
+	return (uint32_t)(p->nthreads - 1);
+}
+
+static inline uint64_t rotl64(uint64_t x, int r)
+{
+	return x << r | x >> (64 - r);
+}
+
+/*
+ * The hottest function of reading: two independent multiply-rotate lanes so the CPU can
+ * overlap them, one full mix at the end.
+ */
+static uint64_t stack_key_hash(uint32_t proc, uint32_t epoch, uint8_t flags, const uint64_t *a,
+			       uint32_t depth)
+{
+	uint64_t h1 = ((uint64_t)proc << 32 | epoch) ^ 0x9e3779b97f4a7c15ull;
+	uint64_t h2 = ((uint64_t)flags << 32 | depth) ^ 0xc2b2ae3d27d4eb4full;
+	uint32_t i = 0;
+
+	for (; i + 1 < depth; i += 2) {
+		h1 = rotl64((h1 ^ a[i]) * 0x87c37b91114253d5ull, 31);
+		h2 = rotl64((h2 ^ a[i + 1]) * 0x4cf5ad432745937full, 29);
+	}
+	if (i < depth)
+		h1 = rotl64((h1 ^ a[i]) * 0x87c37b91114253d5ull, 31);
+	return hash_mix(h1 ^ rotl64(h2, 17));
+}
+
+static uint64_t stack_hash(const struct profile *p, uint32_t id)
+{
+	const struct prof_stack *s = &p->stacks[id];
+
+	return stack_key_hash(s->proc, s->epoch, s->flags, p->addrs + s->off, s->depth);
+}
+
+uint32_t profile_stack(struct profile *p, uint32_t proc, uint32_t epoch, uint8_t flags,
+		       const uint64_t *addrs, uint32_t depth)
+{
+	struct prof_stack *s;
+	uint64_t h;
+	size_t i;
+	uint32_t id;
+
+	if (p->nstacks * 2 >= p->nstack_slots)
+		rehash(&p->stack_slots, &p->nstack_slots, p->nstacks, stack_hash, p);
+	h = stack_key_hash(proc, epoch, flags, addrs, depth);
+	i = h & (p->nstack_slots - 1);
+	while ((id = p->stack_slots[i])) {
+		s = &p->stacks[id - 1];
+		if (s->proc == proc && s->epoch == epoch && s->flags == flags &&
+		    s->depth == depth && !memcmp(p->addrs + s->off, addrs, depth * 8ul))
+			return id - 1;
+		i = (i + 1) & (p->nstack_slots - 1);
+	}
+	vec_reserve((void **)&p->addrs, &p->capaddrs, p->naddrs + depth, sizeof(*p->addrs));
+	memcpy(p->addrs + p->naddrs, addrs, depth * 8ul);
+	s = VEC_PUSH(p->stacks, p->nstacks, p->capstacks);
+	s->proc = proc;
+	s->epoch = epoch;
+	s->flags = flags;
+	s->depth = (uint16_t)depth;
+	s->off = (uint32_t)p->naddrs;
+	s->locs = 0;
+	p->naddrs += depth;
+	p->stack_slots[i] = (uint32_t)p->nstacks;
+	return (uint32_t)(p->nstacks - 1);
+}
+
+static uint64_t agg_key_hash(uint32_t thread, uint32_t stack)
+{
+	return hash_mix((uint64_t)thread << 32 | stack);
+}
+
+static uint64_t agg_hash(const struct profile *p, uint32_t id)
+{
+	return agg_key_hash(p->aggs[id].thread, p->aggs[id].stack);
+}
+
+void profile_add_samples(struct profile *p, uint32_t thread, uint32_t stack, uint64_t samples,
+			 uint64_t weight_ns)
+{
+	struct prof_agg *a;
+	size_t i;
+	uint32_t id;
+
+	if (p->naggs * 2 >= p->nagg_slots)
+		rehash(&p->agg_slots, &p->nagg_slots, p->naggs, agg_hash, p);
+	i = agg_key_hash(thread, stack) & (p->nagg_slots - 1);
+	while ((id = p->agg_slots[i])) {
+		a = &p->aggs[id - 1];
+		if (a->thread == thread && a->stack == stack) {
+			a->samples += samples;
+			a->weight_ns += weight_ns;
+			return;
+		}
+		i = (i + 1) & (p->nagg_slots - 1);
+	}
+	a = VEC_PUSH(p->aggs, p->naggs, p->capaggs);
+	a->thread = thread;
+	a->stack = stack;
+	a->samples = samples;
+	a->weight_ns = weight_ns;
+	p->agg_slots[i] = (uint32_t)p->naggs;
+}
+
+void profile_add_region(struct profile *p, uint32_t name, uint64_t dur_ns, uint64_t cpu_ns)
+{
+	struct prof_region *r = NULL;
+
+	/* Programs mark a handful of distinct regions: a linear scan is enough. */
+	for (size_t i = 0; i < p->nregions && !r; i++)
+		if (p->regions[i].name == name)
+			r = &p->regions[i];
+	if (!r) {
+		r = VEC_PUSH(p->regions, p->nregions, p->capregions);
+		memset(r, 0, sizeof(*r));
+		r->name = name;
+	}
+	r->count++;
+	r->total_ns += dur_ns;
+	r->cpu_ns += cpu_ns;
+	*VEC_PUSH(r->dur, r->ndur, r->capdur) = dur_ns;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Number of event times <= t (upper bound). */
+uint32_t profile_epoch(const struct prof_process *pr, uint64_t t)
+{
+	size_t lo = 0, hi = pr->nev;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (pr->ev[mid] <= t)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return (uint32_t)lo;
+}
+
+void profile_finish_maps(struct prof_process *pr)
+{
+	size_t n = 0;
+
+	free(pr->ev);
+	pr->ev = xmalloc((pr->nmods * 2 + 1) * sizeof(*pr->ev));
+	for (size_t i = 0; i < pr->nmods; i++) {
+		pr->ev[n++] = pr->mods[i].t_map;
+		if (pr->mods[i].t_unmap != PROF_NO_TIME)
+			pr->ev[n++] = pr->mods[i].t_unmap;
+	}
+	qsort(pr->ev, n, sizeof(*pr->ev), cmp_u64);
+	pr->nev = n;
+	for (size_t i = 0; i < pr->nmods; i++) {
+		struct prof_module *m = &pr->mods[i];
+
+		m->ep_map = profile_epoch(pr, m->t_map);
+		m->ep_unmap = m->t_unmap == PROF_NO_TIME ? UINT32_MAX : profile_epoch(pr, m->t_unmap);
+	}
+}
+
+long profile_module_at(const struct prof_process *pr, uint64_t addr, uint32_t epoch)
+{
+	long any = -1;
+	bool ambiguous = false;
+
+	for (size_t i = 0; i < pr->nmods; i++) {
+		const struct prof_module *m = &pr->mods[i];
+
+		if (addr < m->lo || addr >= m->hi)
+			continue;
+		if (m->ep_map <= epoch && epoch < m->ep_unmap)
+			return (long)i;
+		/*
+		 * Not mapped at that moment by the records (e.g. a sample taken before the MAP
+		 * record of an early library was written). Use a module only if no other file
+		 * ever covered this address: a guess between two files could name the wrong one.
+		 */
+		if (any >= 0 && (pr->mods[any].modfile != m->modfile || pr->mods[any].bias != m->bias))
+			ambiguous = true;
+		if (any < 0)
+			any = (long)i;
+	}
+	return ambiguous ? -1 : any;
+}
+
+uint64_t profile_process_cpu(const struct profile *p, uint32_t proc, bool *exact)
+{
+	const struct prof_process *pr = &p->procs[proc];
+	uint64_t sum = 0;
+
+	if (pr->process_cpu_ns) {
+		*exact = true;
+		return pr->process_cpu_ns;
+	}
+	for (size_t i = 0; i < p->nthreads; i++)
+		if (p->threads[i].proc == proc)
+			sum += p->threads[i].cpu_ns;
+	*exact = false;
+	return sum;
+}

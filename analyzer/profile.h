@@ -1,0 +1,161 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * profile.h - the in-memory profile model every output is written from. Analyzer only.
+ *
+ * Reading (reader.c) fills it from .xpf files; symbolising (symbols.c) adds names to its code
+ * locations; report.c, folded.c and the flame graph command only read it.
+ *
+ * Invariants:
+ *  - Samples are not kept one by one: they are aggregated at read time per (thread, stack) in
+ *    `aggs`, which is what every output needs. Filters (pid, comm, tid, time) are applied
+ *    while reading, so the model holds only what was asked for.
+ *  - A stack is interned once per (process, map epoch, flags, addresses). The epoch is the
+ *    number of MAP/UNMAP events of the process at or before the sample's time, so an address
+ *    resolves to the module mapped at the sample's time even when dlopen/dlclose reuse it.
+ *  - Stack addresses are stored root first (the on-disk `keep` prefix is a prefix here).
+ *  - Times are nanoseconds of CLOCK_REALTIME (start_real + mono offset) so hosts merge.
+ */
+#ifndef XPROF_ANALYZER_PROFILE_H
+#define XPROF_ANALYZER_PROFILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "xprof-format.h"
+#include "util.h"
+
+#define PROF_MAX_DEPTH		4096	/* frames per stack accepted from a file */
+#define PROF_NO_TIME		UINT64_MAX
+
+/* A module file (path + build-id) symbolised by one Dwfl; shared by all processes. */
+struct prof_modfile {
+	uint32_t path;			/* strtab id */
+	uint32_t build_id_len;
+	uint8_t build_id[64];
+	bool vdso;
+	void *sym;			/* symbols.c state, NULL until symbolised */
+};
+
+/* One MAP..UNMAP lifetime of a module in one process. */
+struct prof_module {
+	uint64_t bias, lo, hi;
+	uint64_t t_map, t_unmap;	/* mono ns of the process; PROF_NO_TIME if never unmapped */
+	uint32_t ep_map, ep_unmap;	/* active for epochs ep_map <= e < ep_unmap */
+	uint32_t modfile;
+};
+
+struct prof_process {
+	int32_t pid, ppid;
+	uint32_t gen;
+	uint32_t host, comm, exe, cmdline, file, run_id;	/* strtab ids */
+	uint32_t flags, mechanism, hz, max_depth, end_state;
+	int32_t exit_status, stop_errno;
+	uint64_t start_mono, end_mono, last_mono, start_real;
+	uint64_t process_cpu_ns;	/* 0 if unknown (killed) */
+	uint64_t blocks_lost;
+	bool hidden;			/* excluded by --pid/--comm */
+	struct prof_module *mods;
+	size_t nmods, capmods;
+	uint64_t *ev;			/* sorted times of MAP/UNMAP events */
+	size_t nev;
+};
+
+struct prof_thread {
+	uint32_t proc;
+	int32_t tid;
+	uint32_t name;			/* strtab id */
+	bool hidden;			/* excluded by --tid */
+	bool cpu_exact;			/* cpu_ns from THREAD_END / THREAD_CPU */
+	uint32_t newest_seq;
+	uint64_t cpu_ns;		/* exact, or the newest block header's */
+	uint64_t hdr_samples;		/* newest block header's cumulative counters */
+	uint64_t dropped[XPF_DROP_NR];
+	uint64_t dropped_ns;
+	uint64_t samples, sampled_ns, truncated;	/* from sample records, after filters */
+};
+
+struct prof_stack {
+	uint32_t proc, epoch;
+	uint32_t off;			/* into prof->addrs */
+	uint16_t depth;
+	uint8_t flags;			/* XPF_SF_TRUNCATED | XPF_SF_LEAF_EXACT */
+	uint32_t locs;			/* into prof->stack_locs once resolved, root first */
+};
+
+/* Samples aggregated per (thread, stack). */
+struct prof_agg {
+	uint32_t thread, stack;
+	uint64_t samples, weight_ns;
+};
+
+struct prof_region {
+	uint32_t name;			/* strtab id */
+	uint64_t count, total_ns, cpu_ns;
+	uint64_t *dur;			/* every duration, for percentiles */
+	size_t ndur, capdur;
+};
+
+struct prof_note {
+	uint32_t proc, text;
+};
+
+struct profile {
+	struct strtab strs;
+	struct prof_modfile *modfiles;
+	size_t nmodfiles, capmodfiles;
+	struct prof_process *procs;
+	size_t nprocs, capprocs;
+	struct prof_thread *threads;
+	size_t nthreads, capthreads;
+	uint32_t *thread_slots;		/* thread index + 1, keyed by (proc, tid) */
+	size_t nthread_slots;
+	uint64_t *addrs;
+	size_t naddrs, capaddrs;
+	struct prof_stack *stacks;
+	size_t nstacks, capstacks;
+	uint32_t *stack_slots;		/* stack id + 1 */
+	size_t nstack_slots;
+	struct prof_agg *aggs;
+	size_t naggs, capaggs;
+	uint32_t *agg_slots;		/* agg index + 1 */
+	size_t nagg_slots;
+	struct prof_region *regions;
+	size_t nregions, capregions;
+	struct prof_note *notes;
+	size_t nnotes, capnotes;
+	uint32_t *stack_locs;		/* filled by symbols.c */
+	size_t nstack_locs;
+	uint64_t run_start_real;	/* earliest start of all files read */
+	unsigned faults;		/* records/blocks/files skipped: exit status 1 */
+	unsigned files_ok;
+};
+
+void profile_init(struct profile *p);
+void profile_fini(struct profile *p);
+
+uint32_t profile_modfile(struct profile *p, const char *path, size_t pathlen,
+			 const uint8_t *bid, size_t bidlen);
+uint32_t profile_thread(struct profile *p, uint32_t proc, int32_t tid);
+uint32_t profile_stack(struct profile *p, uint32_t proc, uint32_t epoch, uint8_t flags,
+		       const uint64_t *addrs, uint32_t depth);
+void profile_add_samples(struct profile *p, uint32_t thread, uint32_t stack, uint64_t samples,
+			 uint64_t weight_ns);
+void profile_add_region(struct profile *p, uint32_t name, uint64_t dur_ns, uint64_t cpu_ns);
+
+/* Sorts a process's MAP/UNMAP event times and numbers its modules' epochs. */
+void profile_finish_maps(struct prof_process *pr);
+/* The epoch of a process at mono time t. */
+uint32_t profile_epoch(const struct prof_process *pr, uint64_t t);
+/* The module instance of pr holding addr at epoch; -1 if none can be told for sure. */
+long profile_module_at(const struct prof_process *pr, uint64_t addr, uint32_t epoch);
+
+/* CPU of a process: the kernel's figure when known, else the sum of its threads'. */
+uint64_t profile_process_cpu(const struct profile *p, uint32_t proc, bool *exact);
+
+static inline const char *prof_str(const struct profile *p, uint32_t id)
+{
+	return strtab_get(&p->strs, id);
+}
+
+#endif /* XPROF_ANALYZER_PROFILE_H */

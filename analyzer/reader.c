@@ -1,0 +1,656 @@
+// SPDX-License-Identifier: MIT
+/*
+ * reader.c - parses one .xpf file (header, blocks, records) into the profile model.
+ * Analyzer only: single-threaded, allocates.
+ *
+ * A file is read in two passes over its blocks, taken in (tid, seq) order:
+ *  1. checks every block header and the framing of its records, and takes the records that
+ *     describe the process (PROCESS, MAP/UNMAP, threads, EXIT). After it the module map of
+ *     the process is complete, so each sample can be tied to the modules of its moment, and
+ *     the process is known well enough for the --pid/--comm filters.
+ *  2. decodes the samples (keep/n/delta stacks, which restart in every block) and the
+ *     REGION and NOTE records, within the ranges pass 1 found well-framed.
+ * Faults: a bad record payload skips that record; bad framing skips the rest of the block; a
+ * bad block header skips the block; a bad file header skips the file. Each prints one line.
+ */
+#include "reader_int.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+void reader_fault(struct rctx *c, const char *fmt, ...)
+{
+	unsigned max = c->o->max_msgs ? c->o->max_msgs : 20;
+	va_list ap;
+
+	c->faults++;
+	c->p->faults++;
+	if (c->o->quiet || ++c->shown > max)
+		return;
+	fprintf(stderr, "%s: ", c->name);
+	if (c->cb)
+		fprintf(stderr, "block %" PRIu32 " at 0x%" PRIx64 ": ", c->cb->idx,
+			(uint64_t)c->cb->idx * XPF_BLOCK_SIZE);
+	if (c->rec)
+		fprintf(stderr, "record %u at 0x%" PRIx32 ": ", c->rec, c->recoff);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+const char *reader_tag_name(unsigned tag)
+{
+	static const char *const names[] = {
+		"pad", "sample", "thread-start", "thread-end", "thread-name", "map", "unmap",
+		"process", "exec", "exec-failed", "spawn", "region", "exit", "note", "thread-cpu",
+	};
+
+	return tag < sizeof(names) / sizeof(names[0]) ? names[tag] : "unknown";
+}
+
+/* ---- file and block headers ------------------------------------------------------------ */
+
+static int check_header(const struct xpf_file_header *h, size_t len, const char **why)
+{
+	if (len < sizeof(*h))
+		return *why = "too short for a file header", -EINVAL;
+	if (memcmp(h->magic, XPF_MAGIC, sizeof(h->magic)))
+		return *why = "not an xprof profile (bad magic)", -EINVAL;
+	if (h->version > XPF_VERSION)
+		return *why = "format version is newer than this analyzer reads; skipped", -ENOTSUP;
+	if (h->version == 0)
+		return *why = "bad format version 0", -EINVAL;
+	if (h->block_size != XPF_BLOCK_SIZE)
+		return *why = "unsupported block size", -EINVAL;
+	if (h->header_size < sizeof(*h) || h->header_size > XPF_BLOCK_SIZE)
+		return *why = "bad header size", -EINVAL;
+	return 0;
+}
+
+static uint32_t intern_field(struct profile *p, const char *s, size_t max)
+{
+	return strtab_intern(&p->strs, s, strnlen(s, max));
+}
+
+static void start_process(struct rctx *c)
+{
+	struct profile *p = c->p;
+	struct prof_process *pr = VEC_PUSH(p->procs, p->nprocs, p->capprocs);
+	const struct xpf_file_header *h = &c->h;
+
+	memset(pr, 0, sizeof(*pr));
+	c->proc = (uint32_t)(p->nprocs - 1);
+	pr->pid = h->pid;
+	pr->ppid = h->ppid;
+	pr->gen = h->exec_gen;
+	pr->host = intern_field(p, h->host, sizeof(h->host));
+	pr->run_id = intern_field(p, h->run_id, sizeof(h->run_id));
+	pr->file = strtab_intern(&p->strs, c->name, strlen(c->name));
+	pr->flags = h->flags;
+	pr->mechanism = h->mechanism;
+	pr->hz = h->hz;
+	pr->max_depth = h->max_depth;
+	pr->end_state = h->end_state;
+	pr->exit_status = h->exit_status;
+	pr->stop_errno = h->stop_errno;
+	pr->start_mono = h->start_mono_ns;
+	pr->end_mono = h->end_mono_ns;
+	pr->last_mono = h->start_mono_ns;
+	pr->start_real = h->start_real_ns;
+	pr->process_cpu_ns = h->process_cpu_ns;
+	pr->blocks_lost = h->blocks_lost;
+}
+
+/* Block count to read: blocks_used, cut to what the file holds (a killed writer). */
+static size_t block_count(struct rctx *c)
+{
+	size_t full = c->len / XPF_BLOCK_SIZE, tail = c->len % XPF_BLOCK_SIZE;
+	size_t have = full + (tail >= BH_SIZE);
+
+	if (c->h.blocks_used == 0) {
+		reader_fault(c, "header says 0 blocks used (header damaged?); reading %zu blocks", have);
+		return have;
+	}
+	if (c->h.blocks_used > full) {
+		reader_fault(c, "file is %zu bytes, shorter than its %" PRIu64 " blocks: the process "
+				"was probably killed while writing; reading what is there",
+			     c->len, c->h.blocks_used);
+		return c->h.blocks_used < have ? (size_t)c->h.blocks_used : have;
+	}
+	return (size_t)c->h.blocks_used;
+}
+
+static bool all_zero(const void *p, size_t n)
+{
+	const uint8_t *b = p;
+
+	for (size_t i = 0; i < n; i++)
+		if (b[i])
+			return false;
+	return true;
+}
+
+/* Checks block i's header; adds it to c->blks if usable. */
+static void take_block(struct rctx *c, uint32_t i)
+{
+	size_t off = (size_t)i * XPF_BLOCK_SIZE, left = c->len - off - BH_SIZE;
+	struct rblock b = { .idx = i };
+
+	memcpy(&b.h, c->buf + off, BH_SIZE);
+	c->cb = &b;
+	if (all_zero(&b.h, BH_SIZE)) {
+		c->cb = NULL;	/* handed out, never written: the writer died first */
+		return;
+	}
+	if (b.h.magic != XPF_BLOCK_MAGIC)
+		reader_fault(c, "bad block magic 0x%08" PRIx32 "; block skipped", b.h.magic);
+	else if (b.h.used > XPF_BLOCK_PAYLOAD)
+		reader_fault(c, "used %" PRIu32 " exceeds the block payload (%zu); block skipped",
+		      b.h.used, XPF_BLOCK_PAYLOAD);
+	else if (b.h.tid <= 0)
+		reader_fault(c, "bad thread id %" PRId32 "; block skipped", b.h.tid);
+	else {
+		if (b.h.used > left) {
+			reader_fault(c, "truncated (%" PRIu32 " record bytes wanted, %zu left)",
+			      b.h.used, left);
+			b.h.used = (uint32_t)left;
+		}
+		b.tid = b.h.tid;
+		b.seq = b.h.seq;
+		b.end = b.h.used;
+		*VEC_PUSH(c->blks, c->nblks, c->capblks) = b;
+	}
+	c->cb = NULL;
+}
+
+static int cmp_block(const void *a, const void *b)
+{
+	const struct rblock *x = a, *y = b;
+
+	if (x->tid != y->tid)
+		return x->tid < y->tid ? -1 : 1;
+	if (x->seq != y->seq)
+		return x->seq < y->seq ? -1 : 1;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+/* Sorts blocks into thread chains and drops duplicated (tid, seq) blocks. */
+static void order_blocks(struct rctx *c)
+{
+	size_t n = 0;
+
+	if (!c->nblks)
+		return;
+	qsort(c->blks, c->nblks, sizeof(*c->blks), cmp_block);
+	for (size_t i = 0; i < c->nblks; i++) {
+		if (n && c->blks[n - 1].tid == c->blks[i].tid &&
+		    c->blks[n - 1].seq == c->blks[i].seq) {
+			c->cb = &c->blks[i];
+			reader_fault(c, "thread %" PRId32 " has block seq %" PRIu32 " twice; skipped",
+			      c->blks[i].tid, c->blks[i].seq);
+			c->cb = NULL;
+			continue;
+		}
+		c->blks[n++] = c->blks[i];
+	}
+	c->nblks = n;
+}
+
+/* ---- pass 1: process description ------------------------------------------------------- */
+
+static void take_thread_header(struct rctx *c, struct rblock *b)
+{
+	struct prof_thread *t;
+
+	b->thread = profile_thread(c->p, c->proc, b->tid);
+	t = &c->p->threads[b->thread];
+	if (b->seq < t->newest_seq && t->hdr_samples)
+		return;
+	t->newest_seq = b->seq;
+	t->hdr_samples = b->h.samples;
+	t->dropped_ns = b->h.dropped_ns;
+	for (int r = 0; r < XPF_DROP_NR; r++)
+		t->dropped[r] = b->h.dropped[r];
+	if (!t->cpu_exact)
+		t->cpu_ns = b->h.cpu_ns;
+}
+
+static bool is_hex(const char *s, size_t n)
+{
+	if (n < 2 || n % 2 || n > 128)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!strchr("0123456789abcdefABCDEF", s[i]) || !s[i])
+			return false;
+	return true;
+}
+
+/* Build-ids are raw bytes on disk; a hex spelling is accepted too. */
+static size_t decode_build_id(const char *s, size_t n, uint8_t *out, size_t max)
+{
+	if (!is_hex(s, n)) {
+		n = n < max ? n : max;
+		memcpy(out, s, n);
+		return n;
+	}
+	n /= 2;
+	n = n < max ? n : max;
+	for (size_t i = 0; i < n; i++) {
+		unsigned v;
+
+		sscanf(s + 2 * i, "%2x", &v);
+		out[i] = (uint8_t)v;
+	}
+	return n;
+}
+
+static void rec_map(struct rctx *c, struct cur *k, uint64_t t)
+{
+	struct prof_process *pr = &c->p->procs[c->proc];
+	uint64_t bias = cur_u(k), lo = cur_u(k), hi = cur_u(k);
+	size_t bidlen, pathlen, n;
+	const char *bid = cur_str(k, &bidlen), *path = cur_str(k, &pathlen);
+	uint8_t raw[64];
+	struct prof_module *m;
+
+	if (k->bad)
+		return;
+	if (hi <= lo) {
+		reader_fault(c, "map: empty range 0x%" PRIx64 "-0x%" PRIx64 "; skipped", lo, hi);
+		return;
+	}
+	n = decode_build_id(bid, bidlen, raw, sizeof(raw));
+	m = VEC_PUSH(pr->mods, pr->nmods, pr->capmods);
+	memset(m, 0, sizeof(*m));
+	m->bias = bias;
+	m->lo = lo;
+	m->hi = hi;
+	m->t_map = t;
+	m->t_unmap = PROF_NO_TIME;
+	m->modfile = profile_modfile(c->p, path, pathlen, raw, n);
+}
+
+static void rec_unmap(struct rctx *c, struct cur *k, uint64_t t)
+{
+	struct prof_process *pr = &c->p->procs[c->proc];
+	uint64_t bias = cur_u(k), lo = cur_u(k);
+
+	if (k->bad)
+		return;
+	for (size_t i = pr->nmods; i-- > 0;) {
+		struct prof_module *m = &pr->mods[i];
+
+		if (m->bias == bias && m->lo == lo && m->t_unmap == PROF_NO_TIME &&
+		    m->t_map <= t) {
+			m->t_unmap = t;
+			return;
+		}
+	}
+}
+
+static void rec_process(struct rctx *c, struct cur *k)
+{
+	struct prof_process *pr = &c->p->procs[c->proc];
+	size_t nexe, ncmd;
+	const char *exe = cur_str(k, &nexe), *cmd = cur_str(k, &ncmd);
+
+	if (k->bad)
+		return;
+	pr->exe = strtab_intern(&c->p->strs, exe, strnlen(exe, nexe));
+	pr->cmdline = strtab_intern(&c->p->strs, cmd, ncmd);
+}
+
+static void rec_thread(struct rctx *c, struct rblock *b, struct cur *k, unsigned tag)
+{
+	struct prof_thread *t = &c->p->threads[b->thread];
+	uint64_t cpu = 0;
+	size_t n;
+	const char *name;
+
+	if (tag == XPF_REC_THREAD_START) {
+		cur_u(k);
+		cur_u(k);
+	} else if (tag == XPF_REC_THREAD_END) {
+		cpu = cur_u(k);
+		if (!k->bad) {
+			t->cpu_ns = cpu;
+			t->cpu_exact = true;
+		}
+		return;
+	}
+	name = cur_str(k, &n);
+	if (!k->bad)
+		t->name = strtab_intern(&c->p->strs, name, strnlen(name, n));
+}
+
+static void rec_thread_cpu(struct rctx *c, struct cur *k)
+{
+	int64_t tid = (int64_t)cur_u(k);
+	uint64_t cpu = cur_u(k);
+	struct prof_thread *t;
+	uint32_t ti;
+
+	if (k->bad || tid <= 0 || tid > INT32_MAX)
+		return;
+	ti = profile_thread(c->p, c->proc, (int32_t)tid);	/* may move p->threads */
+	t = &c->p->threads[ti];
+	t->cpu_ns = cpu;
+	t->cpu_exact = true;
+}
+
+static void rec_exit(struct rctx *c, struct cur *k)
+{
+	struct prof_process *pr = &c->p->procs[c->proc];
+	uint64_t how = cur_u(k);
+	int64_t status = (int64_t)cur_u(k);	/* ULEB of the two's complement */
+	uint64_t cpu = cur_u(k);
+
+	if (k->bad)
+		return;
+	if (!pr->end_state && how <= XPF_END_STOPPED)
+		pr->end_state = (uint32_t)how;
+	if (!pr->exit_status)
+		pr->exit_status = (int32_t)status;
+	if (!pr->process_cpu_ns)
+		pr->process_cpu_ns = cpu;
+}
+
+static void pass1_record(struct rctx *c, struct rblock *b, unsigned tag, struct cur *k,
+			 uint64_t t)
+{
+	switch (tag) {
+	case XPF_REC_MAP:
+		rec_map(c, k, t);
+		break;
+	case XPF_REC_UNMAP:
+		rec_unmap(c, k, t);
+		break;
+	case XPF_REC_PROCESS:
+		rec_process(c, k);
+		break;
+	case XPF_REC_THREAD_START:
+	case XPF_REC_THREAD_END:
+	case XPF_REC_THREAD_NAME:
+		rec_thread(c, b, k, tag);
+		break;
+	case XPF_REC_THREAD_CPU:
+		rec_thread_cpu(c, k);
+		break;
+	case XPF_REC_EXIT:
+		rec_exit(c, k);
+		break;
+	default:
+		return;	/* samples, regions, notes: pass 2; unknown tags: skipped */
+	}
+	if (k->bad)
+		reader_fault(c, "%s: a field runs past the payload; record skipped", reader_tag_name(tag));
+}
+
+void reader_walk_block(struct rctx *c, struct rblock *b, rec_fn fn, bool check)
+{
+	const uint8_t *base = c->buf + (size_t)b->idx * XPF_BLOCK_SIZE + BH_SIZE;
+	uint32_t off = 0;
+	uint64_t t = b->h.t0_ns;
+
+	c->cb = b;
+	for (c->rec = 1; off < b->end; c->rec++) {
+		uint64_t plen = 0, dt;
+		unsigned tag = base[off], n;
+		struct cur k;
+
+		c->recoff = (uint32_t)(b->idx * XPF_BLOCK_SIZE + BH_SIZE + off);
+		if (tag == XPF_REC_PAD)
+			break;
+		n = xpf_get_uleb(base + off + 1, base + b->end, &plen);
+		if (!n || plen > b->end - off - 1 - n) {
+			if (check) {
+				if (!n)
+					reader_fault(c, "bad record length; rest of block skipped");
+				else
+					reader_fault(c, "truncated (%" PRIu64 " bytes wanted, %u left); "
+						 "rest of block skipped",
+					      plen, b->end - off - 1 - n);
+				b->end = off;
+			}
+			break;
+		}
+		k.p = base + off + 1 + n;
+		k.end = k.p + plen;
+		k.bad = false;
+		off += 1 + n + (uint32_t)plen;
+		dt = cur_u(&k);
+		if (k.bad) {
+			if (check)
+				reader_fault(c, "%s: no time field; record skipped", reader_tag_name(tag));
+			continue;
+		}
+		t += dt;
+		fn(c, b, tag, &k, t);
+	}
+	c->cb = NULL;
+	c->rec = 0;
+}
+
+static void pass1_fn(struct rctx *c, struct rblock *b, unsigned tag, struct cur *k, uint64_t t)
+{
+	struct prof_process *pr = &c->p->procs[c->proc];
+
+	if (t > pr->last_mono && t - pr->start_mono < (1ull << 62))
+		pr->last_mono = t;
+	pass1_record(c, b, tag, k, t);
+}
+
+/* ---- whole file ------------------------------------------------------------------------ */
+
+static bool in_list(const int32_t *v, size_t n, int32_t x)
+{
+	for (size_t i = 0; i < n; i++)
+		if (v[i] == x)
+			return true;
+	return false;
+}
+
+/* comm: the exe's basename, else argv[0]'s, like ps shows. */
+static void finish_comm(struct rctx *c, struct prof_process *pr)
+{
+	struct profile *p = c->p;
+	const char *exe = prof_str(p, pr->exe), *argv0 = prof_str(p, pr->cmdline);
+	const char *b = *exe ? path_base(exe) : path_base(argv0);
+	char buf[32];
+
+	if (!*b) {
+		snprintf(buf, sizeof(buf), "pid-%" PRId32, pr->pid);
+		b = buf;
+	}
+	pr->comm = strtab_intern(&p->strs, b, strlen(b));
+}
+
+/* The main executable may be mapped with an empty path (dl_iterate_phdr's first entry). */
+static void finish_modules(struct rctx *c, struct prof_process *pr)
+{
+	struct profile *p = c->p;
+	const char *exe = prof_str(p, pr->exe);
+
+	for (size_t i = 0; i < pr->nmods; i++) {
+		struct prof_modfile mf = p->modfiles[pr->mods[i].modfile];	/* a copy: */
+
+		if (!*prof_str(p, mf.path) && *exe)	/* profile_modfile() may move the array */
+			pr->mods[i].modfile = profile_modfile(p, exe, strlen(exe), mf.build_id,
+							      mf.build_id_len);
+	}
+	profile_finish_maps(pr);
+}
+
+static void finish_process(struct rctx *c)
+{
+	struct profile *p = c->p;
+	struct prof_process *pr = &p->procs[c->proc];
+	const struct reader_opts *o = c->o;
+
+	finish_comm(c, pr);
+	finish_modules(c, pr);
+	if (o->npids && !in_list(o->pids, o->npids, pr->pid))
+		pr->hidden = true;
+	if (o->comm && strcmp(o->comm, prof_str(p, pr->comm)))
+		pr->hidden = true;
+	for (size_t i = 0; i < p->nthreads; i++) {
+		struct prof_thread *t = &p->threads[i];
+
+		if (t->proc != c->proc)
+			continue;
+		if (!t->name)
+			t->name = pr->comm;
+		if (pr->hidden || (o->ntids && !in_list(o->tids, o->ntids, t->tid)))
+			t->hidden = true;
+	}
+}
+
+static int parse_header(struct rctx *c)
+{
+	const char *why = NULL;
+	int err;
+
+	if (c->len >= sizeof(c->h))
+		memcpy(&c->h, c->buf, sizeof(c->h));
+	err = check_header(&c->h, c->len, &why);
+	if (err == -ENOTSUP) {
+		if (!c->o->quiet)
+			fprintf(stderr, "%s: format version %" PRIu32 " is newer than this "
+					"analyzer reads (%d); file skipped\n",
+				c->name, c->h.version, XPF_VERSION);
+		return err;
+	}
+	if (err) {
+		if (!c->o->quiet)
+			fprintf(stderr, "%s: %s; file skipped\n", c->name, why);
+		return err;
+	}
+	if (c->o->run_id && strncmp(c->o->run_id, c->h.run_id, sizeof(c->h.run_id)))
+		return -ENOENT;
+	return 0;
+}
+
+int reader_parse(struct profile *p, const char *name, const uint8_t *buf, size_t len,
+		 const struct reader_opts *o)
+{
+	struct rctx *c = xcalloc(1, sizeof(*c));
+	size_t nb;
+	int err;
+
+	c->p = p;
+	c->name = name;
+	c->buf = buf;
+	c->len = len;
+	c->o = o;
+	err = parse_header(c);
+	if (err) {
+		if (err != -ENOENT)
+			p->faults++;
+		goto out;
+	}
+	if (p->run_start_real == PROF_NO_TIME || c->h.start_real_ns < p->run_start_real)
+		p->run_start_real = c->h.start_real_ns;
+	start_process(c);
+	nb = block_count(c);
+	for (uint32_t i = 1; i < nb; i++)
+		take_block(c, i);
+	order_blocks(c);
+	for (size_t i = 0; i < c->nblks; i++) {
+		take_thread_header(c, &c->blks[i]);
+		reader_walk_block(c, &c->blks[i], pass1_fn, true);
+	}
+	finish_process(c);
+	if (!p->procs[c->proc].hidden)
+		reader_pass2(c);
+	p->files_ok++;
+	if (c->shown > (o->max_msgs ? o->max_msgs : 20) && !o->quiet)
+		fprintf(stderr, "%s: %u more faults not shown\n", name,
+			c->shown - (o->max_msgs ? o->max_msgs : 20));
+	err = c->faults ? 1 : 0;
+out:
+	free(c->blks);
+	free(c);
+	return err;
+}
+
+static int map_file(const char *path, const uint8_t **buf, size_t *len, const char **why)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK), err = 0;
+	void *m;
+
+	if (fd < 0)
+		return *why = strerror(errno), -errno;
+	if (fstat(fd, &st) < 0) {
+		err = -errno;
+		*why = strerror(errno);
+	} else if (!S_ISREG(st.st_mode)) {
+		err = -EINVAL;
+		*why = "not a regular file";
+	} else if (st.st_size == 0) {
+		err = -EINVAL;
+		*why = "empty file";
+	} else {
+		m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+		if (m == MAP_FAILED) {
+			err = -errno;
+			*why = strerror(errno);
+		} else {
+			*buf = m;
+			*len = (size_t)st.st_size;
+		}
+	}
+	close(fd);
+	return err;
+}
+
+int reader_read_file(struct profile *p, const char *path, const struct reader_opts *o)
+{
+	const uint8_t *buf = NULL;
+	const char *why = NULL;
+	size_t len = 0;
+	int err = map_file(path, &buf, &len, &why);
+
+	if (err) {
+		if (!o->quiet)
+			fprintf(stderr, "%s: %s; file skipped\n", path, why);
+		p->faults++;
+		return err;
+	}
+	madvise((void *)buf, len, MADV_SEQUENTIAL);
+	err = reader_parse(p, path, buf, len, o);
+	munmap((void *)buf, len);
+	return err;
+}
+
+int reader_peek(const char *path, struct xpf_file_header *h, const char **why)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK), err;
+	struct stat st;
+	ssize_t n;
+
+	*why = NULL;
+	if (fd < 0)
+		return *why = strerror(errno), -errno;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return *why = "not a regular file", -EINVAL;
+	}
+	n = pread(fd, h, sizeof(*h), 0);
+	close(fd);
+	if (n < 0)
+		return *why = strerror(errno), -EIO;
+	err = check_header(h, (size_t)n, why);
+	if (!err)
+		h->run_id[sizeof(h->run_id) - 1] = '\0';
+	return err;
+}

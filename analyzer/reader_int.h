@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * reader_int.h - state shared by reader.c (headers, framing, process records) and
+ * samples.c (sample stacks, regions, notes) while one .xpf file is parsed. Analyzer only.
+ */
+#ifndef XPROF_ANALYZER_READER_INT_H
+#define XPROF_ANALYZER_READER_INT_H
+
+#include "reader.h"
+
+#define BH_SIZE		sizeof(struct xpf_block_header)
+
+struct rblock {
+	uint32_t idx;		/* block index in the file */
+	int32_t tid;
+	uint32_t seq;
+	uint32_t end;		/* record bytes well framed (pass 1) */
+	uint32_t thread;	/* profile thread index */
+	struct xpf_block_header h;
+};
+
+struct rctx {
+	struct profile *p;
+	const char *name;
+	const uint8_t *buf;
+	size_t len;
+	const struct reader_opts *o;
+	struct xpf_file_header h;
+	uint32_t proc;
+	struct rblock *blks;
+	size_t nblks, capblks;
+	unsigned faults, shown;
+	/* Record being parsed, for messages. */
+	const struct rblock *cb;
+	unsigned rec;
+	uint32_t recoff;
+	uint64_t stack[PROF_MAX_DEPTH];	/* current sample stack, root first */
+	uint32_t depth;			/* of c->stack; restarts at 0 in every block */
+	bool stack_bad;			/* a sample of this block was bad: keep is meaningless */
+};
+
+/* Cursor over one record payload; `bad` sticks once a field runs past the payload. */
+struct cur {
+	const uint8_t *p, *end;
+	bool bad;
+};
+
+static inline uint64_t cur_u(struct cur *c)
+{
+	uint64_t v = 0;
+	unsigned n = c->bad ? 0 : xpf_get_uleb(c->p, c->end, &v);
+
+	if (!n) {
+		c->bad = true;
+		return 0;
+	}
+	c->p += n;
+	return v;
+}
+
+static inline int64_t cur_s(struct cur *c)
+{
+	int64_t v = 0;
+	unsigned n = c->bad ? 0 : xpf_get_sleb(c->p, c->end, &v);
+
+	if (!n) {
+		c->bad = true;
+		return 0;
+	}
+	c->p += n;
+	return v;
+}
+
+static inline const char *cur_str(struct cur *c, size_t *len)
+{
+	uint64_t n = cur_u(c);
+	const char *s = (const char *)c->p;
+
+	if (c->bad || n > (uint64_t)(c->end - c->p)) {
+		c->bad = true;
+		*len = 0;
+		return "";
+	}
+	c->p += n;
+	*len = (size_t)n;
+	return s;
+}
+
+/* One message for a fault at the current block/record of c; counts it. */
+__attribute__((format(printf, 2, 3))) void reader_fault(struct rctx *c, const char *fmt, ...);
+const char *reader_tag_name(unsigned tag);
+
+typedef void (*rec_fn)(struct rctx *c, struct rblock *b, unsigned tag, struct cur *k,
+		       uint64_t t);
+/*
+ * Walks the well-framed records of block b, calling fn(c, b, tag, payload cursor, time) for
+ * each (the cursor starts after dt). With check set (pass 1), it validates the framing,
+ * reports the first fault and cuts b->end there so pass 2 sees only good records.
+ */
+void reader_walk_block(struct rctx *c, struct rblock *b, rec_fn fn, bool check);
+
+/* Pass 2 over all blocks of the file: samples, regions, notes. */
+void reader_pass2(struct rctx *c);
+
+#endif /* XPROF_ANALYZER_READER_INT_H */

@@ -1,0 +1,458 @@
+// SPDX-License-Identifier: MIT
+/*
+ * report.c - the `report` command: run summary, processes, threads, top functions by self
+ * and inclusive CPU time, regions, and where samples were lost, as aligned text, Markdown
+ * (--markdown) or TSV (--tsv). Analyzer only; reads the profile and symbols, changes neither.
+ *
+ * Times are CPU-time weights of samples (weight_ns), so a function's seconds are the CPU
+ * seconds it was seen using; percentages are of all sampled CPU time of the selection.
+ * Inclusive time counts a function once per sample even when it recurses.
+ */
+#include "analyze.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define TOP_DEFAULT	25
+
+static const char *const drop_names[] = { "busy", "loader", "unwinder", "unwind", "nospace",
+					  "stack" };
+#define NDROP	(sizeof(drop_names) / sizeof(drop_names[0]))
+
+static const char *end_names[] = { "running", "exit", "exec", "_exit", "stopped" };
+
+struct fstat {
+	uint32_t func;
+	uint64_t self_ns, total_ns, self_n, total_n;
+};
+
+struct totals {
+	uint64_t samples, dropped, sampled_ns, cpu_ns, threads, procs;
+	uint64_t drop_n[NDROP], drop_ns[NDROP];
+};
+
+/* Cell helpers: TSV gets raw integers, people get seconds. */
+static void cell_ns(struct table *t, enum table_fmt f, uint64_t ns)
+{
+	if (f == TABLE_TSV)
+		table_cell(t, "%" PRIu64, ns);
+	else
+		table_cell(t, "%.3f", ns / 1e9);
+}
+
+static void cell_pct(struct table *t, uint64_t part, uint64_t whole)
+{
+	table_cell(t, "%.2f", whole ? 100.0 * part / whole : 0.0);
+}
+
+static uint64_t thread_dropped(const struct prof_thread *t)
+{
+	uint64_t n = 0;
+
+	for (size_t r = 0; r < NDROP; r++)
+		n += t->dropped[r];
+	return n;
+}
+
+static void count_totals(const struct profile *p, struct totals *tt)
+{
+	memset(tt, 0, sizeof(*tt));
+	for (size_t i = 0; i < p->nthreads; i++) {
+		const struct prof_thread *t = &p->threads[i];
+		uint64_t d = thread_dropped(t);
+
+		if (t->hidden)
+			continue;
+		tt->threads++;
+		tt->samples += t->samples;
+		tt->sampled_ns += t->sampled_ns;
+		tt->dropped += d;
+		/* The file keeps drop ns per thread, not per reason: share it by count. */
+		for (size_t r = 0; r < NDROP; r++) {
+			tt->drop_n[r] += t->dropped[r];
+			if (d)
+				tt->drop_ns[r] += (uint64_t)((double)t->dropped_ns * t->dropped[r] / d);
+		}
+	}
+	for (size_t i = 0; i < p->nprocs; i++) {
+		bool exact;
+
+		if (p->procs[i].hidden)
+			continue;
+		tt->procs++;
+		tt->cpu_ns += profile_process_cpu(p, (uint32_t)i, &exact);
+	}
+}
+
+static const char *mech_name(uint32_t m)
+{
+	return m == XPF_MECH_PERF_TASK_CLOCK ? "perf-task-clock" :
+	       m == XPF_MECH_TIMER_THREAD_CPU ? "timer-thread-cpu" : "none";
+}
+
+static void run_table(struct an_ctx *c, const struct totals *tt)
+{
+	static const struct table_col cols[] = {
+		{ "run_id", "RUN", false }, { "processes", "PROCESSES", true },
+		{ "threads", "THREADS", true }, { "samples", "SAMPLES", true },
+		{ "dropped", "DROPPED", true }, { "sampled_ns", "SAMPLED s", true },
+		{ "cpu_ns", "CPU s", true }, { "mechanism", "MECHANISM", false },
+		{ "hz", "HZ", true },
+	};
+	const struct profile *p = c->p;
+	const char *run = NULL, *mech = NULL;
+	long hz = -1;
+	struct table t;
+
+	for (size_t i = 0; i < p->nprocs; i++) {
+		const struct prof_process *pr = &p->procs[i];
+		const char *r = prof_str(p, pr->run_id), *m = mech_name(pr->mechanism);
+
+		if (pr->hidden)
+			continue;
+		run = !run || !strcmp(run, r) ? r : "mixed";
+		mech = !mech || !strcmp(mech, m) ? m : "mixed";
+		hz = hz < 0 || hz == pr->hz ? (long)pr->hz : 0;
+	}
+	table_init(&t, "run", cols, sizeof(cols) / sizeof(cols[0]));
+	table_cell(&t, "%s", run && *run ? run : "-");
+	table_cell(&t, "%" PRIu64, tt->procs);
+	table_cell(&t, "%" PRIu64, tt->threads);
+	table_cell(&t, "%" PRIu64, tt->samples);
+	table_cell(&t, "%" PRIu64, tt->dropped);
+	cell_ns(&t, c->o->fmt, tt->sampled_ns);
+	cell_ns(&t, c->o->fmt, tt->cpu_ns);
+	table_cell(&t, "%s", mech ? mech : "none");
+	table_cell(&t, "%ld", hz < 0 ? 0 : hz);
+	table_print(c->out, &t, c->o->fmt, "Run");
+	table_fini(&t);
+}
+
+static void proc_row(struct an_ctx *c, struct table *t, uint32_t i)
+{
+	const struct profile *p = c->p;
+	const struct prof_process *pr = &p->procs[i];
+	uint64_t sampled = 0, samples = 0, dropped = 0, trunc = 0, end, cpu;
+	bool exact;
+
+	for (size_t k = 0; k < p->nthreads; k++) {
+		const struct prof_thread *th = &p->threads[k];
+
+		if (th->proc != i || th->hidden)
+			continue;
+		sampled += th->sampled_ns;
+		samples += th->samples;
+		dropped += thread_dropped(th);
+		trunc += th->truncated;
+	}
+	end = pr->end_mono > pr->start_mono ? pr->end_mono : pr->last_mono;
+	cpu = profile_process_cpu(p, i, &exact);
+	table_cell(t, "%" PRId32, pr->pid);
+	table_cell(t, "%" PRId32, pr->ppid);
+	table_cell(t, "%" PRIu32, pr->gen);
+	table_cell(t, "%s", prof_str(p, pr->comm));
+	table_cell(t, "%s", prof_str(p, pr->host));
+	cell_ns(t, c->o->fmt, end > pr->start_mono ? end - pr->start_mono : 0);
+	cell_ns(t, c->o->fmt, cpu);
+	cell_ns(t, c->o->fmt, sampled);
+	table_cell(t, "%" PRIu64, samples);
+	table_cell(t, "%" PRIu64, dropped);
+	table_cell(t, "%" PRIu64, trunc);
+	table_cell(t, "%s", pr->end_state <= XPF_END_STOPPED ? end_names[pr->end_state] : "running");
+	if (pr->end_state == XPF_END_EXIT || pr->end_state == XPF_END__EXIT)
+		table_cell(t, "%" PRId32, pr->exit_status);
+	else
+		table_cell(t, "-");
+}
+
+static void process_table(struct an_ctx *c)
+{
+	static const struct table_col cols[] = {
+		{ "pid", "PID", true }, { "ppid", "PPID", true }, { "gen", "GEN", true },
+		{ "comm", "COMMAND", false }, { "host", "HOST", false },
+		{ "wall_ns", "WALL s", true }, { "cpu_ns", "CPU s", true },
+		{ "sampled_ns", "SAMPLED s", true }, { "samples", "SAMPLES", true },
+		{ "dropped", "DROPPED", true }, { "truncated", "TRUNC", true },
+		{ "end", "END", false }, { "exit_status", "STATUS", true },
+	};
+	struct table t;
+
+	table_init(&t, "process", cols, sizeof(cols) / sizeof(cols[0]));
+	for (uint32_t i = 0; i < c->p->nprocs; i++)
+		if (!c->p->procs[i].hidden)
+			proc_row(c, &t, i);
+	table_print(c->out, &t, c->o->fmt, "Processes");
+	table_fini(&t);
+}
+
+static void thread_table(struct an_ctx *c)
+{
+	static const struct table_col cols[] = {
+		{ "pid", "PID", true }, { "gen", "GEN", true }, { "tid", "TID", true },
+		{ "name", "NAME", false }, { "cpu_ns", "CPU s", true },
+		{ "sampled_ns", "SAMPLED s", true }, { "samples", "SAMPLES", true },
+		{ "dropped", "DROPPED", true }, { "truncated", "TRUNC", true },
+		{ "hz_achieved", "HZ", true },
+	};
+	const struct profile *p = c->p;
+	struct table t;
+
+	table_init(&t, "thread", cols, sizeof(cols) / sizeof(cols[0]));
+	for (uint32_t i = 0; i < p->nprocs; i++) {
+		for (size_t k = 0; k < p->nthreads; k++) {
+			const struct prof_thread *th = &p->threads[k];
+
+			if (th->proc != i || th->hidden)
+				continue;
+			table_cell(&t, "%" PRId32, p->procs[i].pid);
+			table_cell(&t, "%" PRIu32, p->procs[i].gen);
+			table_cell(&t, "%" PRId32, th->tid);
+			table_cell(&t, "%s", prof_str(p, th->name));
+			cell_ns(&t, c->o->fmt, th->cpu_ns);
+			cell_ns(&t, c->o->fmt, th->sampled_ns);
+			table_cell(&t, "%" PRIu64, th->samples);
+			table_cell(&t, "%" PRIu64, thread_dropped(th));
+			table_cell(&t, "%" PRIu64, th->truncated);
+			table_cell(&t, "%.1f", th->cpu_ns ? th->samples * 1e9 / th->cpu_ns : 0.0);
+		}
+	}
+	table_print(c->out, &t, c->o->fmt, "Threads");
+	table_fini(&t);
+}
+
+/* Self and inclusive time per function, from the (thread, stack) aggregates. */
+static struct fstat *function_stats(struct an_ctx *c)
+{
+	const struct profile *p = c->p;
+	const struct symbols *s = c->s;
+	struct fstat *fs = xcalloc(s->nfuncs, sizeof(*fs));
+	size_t *seen = xcalloc(s->nfuncs, sizeof(*seen));	/* agg index + 1 that counted it */
+
+	for (size_t f = 0; f < s->nfuncs; f++)
+		fs[f].func = (uint32_t)f;
+	for (size_t i = 0; i < p->naggs; i++) {
+		const struct prof_agg *a = &p->aggs[i];
+		const struct prof_stack *sk = &p->stacks[a->stack];
+
+		for (uint32_t j = 0; j < sk->depth; j++) {
+			uint32_t n;
+			const struct sym_frame *fr = sym_chain(s, p->stack_locs[sk->locs + j], &n);
+
+			if (j == sk->depth - 1u && n) {
+				fs[fr[0].func].self_ns += a->weight_ns;
+				fs[fr[0].func].self_n += a->samples;
+			}
+			for (uint32_t k = 0; k < n; k++) {
+				if (seen[fr[k].func] == i + 1)
+					continue;	/* recursion: once per sample */
+				seen[fr[k].func] = i + 1;
+				fs[fr[k].func].total_ns += a->weight_ns;
+				fs[fr[k].func].total_n += a->samples;
+			}
+		}
+	}
+	free(seen);
+	return fs;
+}
+
+/* Sorting context: qsort_r passes the symbols for the name tie-break. */
+static int cmp_name(const struct fstat *x, const struct fstat *y, const struct an_ctx *c)
+{
+	const struct sym_func *fx = &c->s->funcs[x->func], *fy = &c->s->funcs[y->func];
+	int r = strcmp(prof_str(c->p, fx->name), prof_str(c->p, fy->name));
+
+	return r ? r : strcmp(prof_str(c->p, fx->module), prof_str(c->p, fy->module));
+}
+
+static int cmp_self(const void *a, const void *b, void *arg)
+{
+	const struct fstat *x = a, *y = b;
+
+	if (x->self_ns != y->self_ns)
+		return x->self_ns > y->self_ns ? -1 : 1;
+	if (x->total_ns != y->total_ns)
+		return x->total_ns > y->total_ns ? -1 : 1;
+	return cmp_name(x, y, arg);
+}
+
+static int cmp_total(const void *a, const void *b, void *arg)
+{
+	const struct fstat *x = a, *y = b;
+
+	if (x->total_ns != y->total_ns)
+		return x->total_ns > y->total_ns ? -1 : 1;
+	return cmp_self(a, b, arg);
+}
+
+static void function_table(struct an_ctx *c, struct fstat *fs, size_t n, uint64_t whole,
+			   bool by_total)
+{
+	static const struct table_col cols[] = {
+		{ "name", "FUNCTION", false }, { "module", "MODULE", false },
+		{ "self_ns", "SELF s", true }, { "total_ns", "TOTAL s", true },
+		{ "self_pct", "SELF %", true }, { "total_pct", "TOTAL %", true },
+		{ "self_samples", "SELF N", true }, { "total_samples", "TOTAL N", true },
+	};
+	enum table_fmt f = c->o->fmt;
+	size_t top = c->o->top > 0 ? (size_t)c->o->top : f == TABLE_TSV ? SIZE_MAX : TOP_DEFAULT;
+	struct table t;
+
+	qsort_r(fs, n, sizeof(*fs), by_total ? cmp_total : cmp_self, c);
+	table_init(&t, "function", cols, sizeof(cols) / sizeof(cols[0]));
+	for (size_t i = 0; i < n && i < top; i++) {
+		const struct sym_func *fn = &c->s->funcs[fs[i].func];
+
+		if (!fs[i].total_n || (!by_total && !fs[i].self_n && f != TABLE_TSV))
+			break;
+		table_cell(&t, "%s", prof_str(c->p, fn->name));
+		table_cell(&t, "%s", prof_str(c->p, fn->module));
+		cell_ns(&t, f, fs[i].self_ns);
+		cell_ns(&t, f, fs[i].total_ns);
+		cell_pct(&t, fs[i].self_ns, whole);
+		cell_pct(&t, fs[i].total_ns, whole);
+		table_cell(&t, "%" PRIu64, fs[i].self_n);
+		table_cell(&t, "%" PRIu64, fs[i].total_n);
+	}
+	table_print(c->out, &t, f, by_total ? "Top functions by inclusive CPU time" :
+					      "Top functions by self CPU time");
+	table_fini(&t);
+}
+
+static void functions(struct an_ctx *c, uint64_t whole)
+{
+	struct fstat *fs = function_stats(c);
+
+	function_table(c, fs, c->s->nfuncs, whole, false);
+	if (c->o->fmt != TABLE_TSV)
+		function_table(c, fs, c->s->nfuncs, whole, true);
+	free(fs);
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Nearest-rank percentile of sorted v[0..n). */
+static uint64_t pct(const uint64_t *v, size_t n, unsigned q)
+{
+	size_t r = (n * q + 99) / 100;
+
+	return n ? v[r ? r - 1 : 0] : 0;
+}
+
+static int cmp_region(const void *a, const void *b)
+{
+	const struct prof_region *x = *(struct prof_region *const *)a;
+	const struct prof_region *y = *(struct prof_region *const *)b;
+
+	return x->total_ns != y->total_ns ? (x->total_ns > y->total_ns ? -1 : 1) :
+	       (x->name > y->name) - (x->name < y->name);
+}
+
+static void region_table(struct an_ctx *c)
+{
+	static const struct table_col cols[] = {
+		{ "name", "REGION", false }, { "count", "COUNT", true },
+		{ "total_ns", "TOTAL s", true }, { "mean_ns", "MEAN s", true },
+		{ "p50_ns", "P50 s", true }, { "p99_ns", "P99 s", true },
+		{ "cpu_ns", "CPU s", true },
+	};
+	struct profile *p = c->p;
+	struct prof_region **v = xmalloc((p->nregions + 1) * sizeof(*v));
+	enum table_fmt f = c->o->fmt;
+	size_t top = c->o->top > 0 ? (size_t)c->o->top : SIZE_MAX;
+	struct table t;
+
+	for (size_t i = 0; i < p->nregions; i++)
+		v[i] = &p->regions[i];
+	qsort(v, p->nregions, sizeof(*v), cmp_region);
+	table_init(&t, "region", cols, sizeof(cols) / sizeof(cols[0]));
+	for (size_t i = 0; i < p->nregions && i < top; i++) {
+		struct prof_region *r = v[i];
+
+		qsort(r->dur, r->ndur, sizeof(*r->dur), cmp_u64);
+		table_cell(&t, "%s", prof_str(p, r->name));
+		table_cell(&t, "%" PRIu64, r->count);
+		cell_ns(&t, f, r->total_ns);
+		cell_ns(&t, f, r->count ? r->total_ns / r->count : 0);
+		cell_ns(&t, f, pct(r->dur, r->ndur, 50));
+		cell_ns(&t, f, pct(r->dur, r->ndur, 99));
+		cell_ns(&t, f, r->cpu_ns);
+	}
+	if (p->nregions || f == TABLE_TSV)
+		table_print(c->out, &t, f, "Regions");
+	table_fini(&t);
+	free(v);
+}
+
+static void drop_table(struct an_ctx *c, const struct totals *tt)
+{
+	static const struct table_col cols[] = {
+		{ "reason", "REASON", false }, { "count", "COUNT", true }, { "ns", "CPU s", true },
+	};
+	struct table t;
+
+	table_init(&t, "drop", cols, sizeof(cols) / sizeof(cols[0]));
+	for (size_t r = 0; r < NDROP; r++) {
+		table_cell(&t, "%s", drop_names[r]);
+		table_cell(&t, "%" PRIu64, tt->drop_n[r]);
+		cell_ns(&t, c->o->fmt, tt->drop_ns[r]);
+	}
+	table_print(c->out, &t, c->o->fmt, "Dropped samples (CPU s shared out by count per thread)");
+	table_fini(&t);
+}
+
+static void loss_line(struct an_ctx *c, const struct totals *tt)
+{
+	FILE *f = c->out;
+
+	fprintf(f, "%sSamples: %" PRIu64 " total = %" PRIu64 " recorded + %" PRIu64 " dropped (",
+		c->o->fmt == TABLE_MARKDOWN ? "**" : "", tt->samples + tt->dropped, tt->samples,
+		tt->dropped);
+	for (size_t r = 0; r < NDROP; r++)
+		fprintf(f, "%s%s %" PRIu64, r ? ", " : "", drop_names[r], tt->drop_n[r]);
+	fprintf(f, ")%s\n\n", c->o->fmt == TABLE_MARKDOWN ? "**" : "");
+}
+
+static void notes(struct an_ctx *c)
+{
+	const struct profile *p = c->p;
+	bool any = false;
+
+	for (size_t i = 0; i < p->nnotes; i++) {
+		const struct prof_process *pr = &p->procs[p->notes[i].proc];
+
+		if (pr->hidden)
+			continue;
+		if (!any)
+			fprintf(c->out, "%s\n", c->o->fmt == TABLE_MARKDOWN ? "### Notes\n" : "Notes");
+		any = true;
+		fprintf(c->out, "%s%s %" PRId32 ": %s\n", c->o->fmt == TABLE_MARKDOWN ? "- " : "  ",
+			prof_str(p, pr->comm), pr->pid, prof_str(p, p->notes[i].text));
+	}
+	if (any)
+		fputc('\n', c->out);
+}
+
+int cmd_report(struct an_ctx *c)
+{
+	struct totals tt;
+
+	count_totals(c->p, &tt);
+	run_table(c, &tt);
+	if (c->o->fmt != TABLE_TSV)
+		loss_line(c, &tt);
+	process_table(c);
+	thread_table(c);
+	functions(c, tt.sampled_ns);
+	region_table(c);
+	if (c->o->fmt == TABLE_TSV || tt.dropped)
+		drop_table(c, &tt);
+	if (c->o->fmt != TABLE_TSV)
+		notes(c);
+	return 0;
+}

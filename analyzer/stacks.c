@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: MIT
+/*
+ * stacks.c - merges the profile's (thread, stack) aggregates into named stacks of frame
+ * labels (see stacks.h). Analyzer only. Work is per aggregate, not per sample, and labels
+ * are compared as interned ids, so no string is built here.
+ */
+#include "stacks.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static uint64_t labels_hash(const uint32_t *l, uint32_t n)
+{
+	return hash_bytes(l, n * sizeof(*l));
+}
+
+static uint64_t slot_hash(const struct stacks *st, uint32_t i)
+{
+	return labels_hash(st->labels + st->v[i].off, st->v[i].n);
+}
+
+static void grow(struct stacks *st)
+{
+	size_t ns = st->nslots ? st->nslots * 2 : 1024;
+	uint32_t *s = xcalloc(ns, sizeof(*s));
+
+	for (size_t id = 0; id < st->n; id++) {
+		size_t i = slot_hash(st, (uint32_t)id) & (ns - 1);
+
+		while (s[i])
+			i = (i + 1) & (ns - 1);
+		s[i] = (uint32_t)id + 1;
+	}
+	free(st->slots);
+	st->slots = s;
+	st->nslots = ns;
+}
+
+/* Adds the stack built at labels[off ..) (not yet kept) with its counts. */
+static void add(struct stacks *st, uint32_t off, uint32_t n, uint64_t samples, uint64_t w)
+{
+	const uint32_t *l = st->labels + off;
+	struct named_stack *v;
+	uint32_t id;
+	size_t i;
+
+	if (st->n * 2 >= st->nslots)
+		grow(st);
+	i = labels_hash(l, n) & (st->nslots - 1);
+	while ((id = st->slots[i])) {
+		v = &st->v[id - 1];
+		if (v->n == n && !memcmp(st->labels + v->off, l, n * sizeof(*l))) {
+			v->samples += samples;
+			v->weight_ns += w;
+			st->nlabels = off;	/* drop the duplicate */
+			return;
+		}
+		i = (i + 1) & (st->nslots - 1);
+	}
+	v = VEC_PUSH(st->v, st->n, st->cap);
+	v->off = off;
+	v->n = n;
+	v->samples = samples;
+	v->weight_ns = w;
+	st->slots[i] = (uint32_t)st->n;
+}
+
+static void push_label(struct stacks *st, uint32_t id)
+{
+	*VEC_PUSH(st->labels, st->nlabels, st->caplabels) = id;
+}
+
+static uint32_t fmt_label(struct profile *p, const char *name, long num)
+{
+	char buf[600];
+	int n = snprintf(buf, sizeof(buf), "%s-%ld", name, num);
+
+	return strtab_intern(&p->strs, buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
+}
+
+void stacks_build(struct stacks *st, struct profile *p, const struct symbols *s,
+		  const struct stacks_opts *o)
+{
+	uint32_t trunc = strtab_intern(&p->strs, "[truncated]", 11);
+
+	memset(st, 0, sizeof(*st));
+	for (size_t i = 0; i < p->naggs; i++) {
+		const struct prof_agg *a = &p->aggs[i];
+		const struct prof_thread *t = &p->threads[a->thread];
+		const struct prof_process *pr = &p->procs[t->proc];
+		const struct prof_stack *sk = &p->stacks[a->stack];
+		uint32_t off = (uint32_t)st->nlabels;
+
+		push_label(st, o->pid ? fmt_label(p, prof_str(p, pr->comm), pr->pid) : pr->comm);
+		if (o->tid)
+			push_label(st, fmt_label(p, prof_str(p, t->name), t->tid));
+		if (sk->flags & XPF_SF_TRUNCATED)
+			push_label(st, trunc);
+		for (uint32_t j = 0; j < sk->depth; j++) {
+			uint32_t n;
+			const struct sym_frame *f = sym_chain(s, p->stack_locs[sk->locs + j], &n);
+
+			while (n--)	/* chain is innermost first */
+				push_label(st, f[n].label);
+		}
+		add(st, off, (uint32_t)(st->nlabels - off), a->samples, a->weight_ns);
+	}
+}
+
+void stacks_fini(struct stacks *st)
+{
+	free(st->labels);
+	free(st->v);
+	free(st->slots);
+	memset(st, 0, sizeof(*st));
+}

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * stacks.h - the profile's samples as named stacks, root first, merged: what folded output
+ * and flame graphs are drawn from. Analyzer only.
+ *
+ * A stack is an array of frame labels (strtab ids): the process frame (`comm`, or
+ * `comm-PID`), optionally the thread frame (`name-TID`), `[truncated]` for samples whose root
+ * end was cut, then the code frames from root to leaf with inlined frames expanded (unless
+ * --no-inline). Samples of identical label arrays are added together.
+ */
+#ifndef XPROF_ANALYZER_STACKS_H
+#define XPROF_ANALYZER_STACKS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "profile.h"
+#include "symbols.h"
+
+struct stacks_opts {
+	bool pid;		/* process frame comm-PID */
+	bool tid;		/* add thread frame name-TID */
+};
+
+struct named_stack {
+	uint32_t off, n;	/* labels[off .. off + n) */
+	uint64_t samples, weight_ns;
+};
+
+struct stacks {
+	uint32_t *labels;
+	size_t nlabels, caplabels;
+	struct named_stack *v;
+	size_t n, cap;
+	uint32_t *slots;	/* index + 1 */
+	size_t nslots;
+};
+
+void stacks_build(struct stacks *st, struct profile *p, const struct symbols *s,
+		  const struct stacks_opts *o);
+void stacks_fini(struct stacks *st);
+
+#endif /* XPROF_ANALYZER_STACKS_H */

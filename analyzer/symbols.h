@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * symbols.h - turns the addresses of the profile's stacks into named frames with elfutils
+ * libdwfl, offline (the profiled processes are gone). Analyzer only.
+ *
+ * Every distinct (module file, address) is a location, symbolised once. A location expands
+ * to a chain of frames, innermost first: inlined functions (from the DWARF scopes at the
+ * address), then the function that really holds the code. Return addresses (every frame but
+ * an exact leaf) are looked up at pc - 1, the call instruction. A module whose file is
+ * missing or whose build-id differs from the recorded one gets one warning and frames named
+ * `module+0xOFFSET`: an old name would be a wrong name.
+ */
+#ifndef XPROF_ANALYZER_SYMBOLS_H
+#define XPROF_ANALYZER_SYMBOLS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "profile.h"
+
+#define SYM_LOC_UNKNOWN	0	/* address in no known module */
+#define SYM_LOC_VDSO	1	/* address in the vDSO */
+
+struct sym_frame {
+	uint32_t func;			/* index into symbols.funcs */
+	uint32_t label;			/* strtab id of the text shown in stacks */
+};
+
+struct sym_func {
+	uint32_t name, module;		/* strtab ids: function, module basename */
+};
+
+struct sym_loc {
+	uint32_t modfile;
+	uint64_t rel;			/* address in the module's ELF, pc - 1 for return addrs */
+	uint64_t shown;			/* address in the module's ELF as recorded */
+	uint32_t chain, nchain;		/* into symbols.chain, innermost first */
+};
+
+struct sym_opts {
+	bool no_inline;			/* fold inlined frames into their caller */
+	bool lines;			/* append (file:line) to frame labels */
+	bool progress;			/* "symbolising N/M" on stderr */
+	bool quiet;			/* no warnings */
+};
+
+struct symbols {
+	struct profile *p;
+	struct sym_opts o;
+	struct sym_loc *locs;
+	size_t nlocs, caplocs;
+	struct sym_frame *chain;
+	size_t nchain, capchain;
+	struct sym_func *funcs;
+	size_t nfuncs, capfuncs;
+	struct kvmap loc_map, func_map;
+	char *(*demangle)(const char *, char *, size_t *, int *);
+	unsigned warnings;
+};
+
+void symbols_init(struct symbols *s, struct profile *p, const struct sym_opts *o);
+void symbols_fini(struct symbols *s);
+
+/*
+ * Resolves every stack of the profile to locations (p->stack_locs, one per frame, root
+ * first) and symbolises every location. Returns 0; problems with modules are warnings.
+ */
+int symbols_resolve(struct symbols *s);
+
+/* The chain of frames of location `loc`, innermost first; *n gets its length. */
+static inline const struct sym_frame *sym_chain(const struct symbols *s, uint32_t loc,
+						uint32_t *n)
+{
+	*n = s->locs[loc].nchain;
+	return s->chain + s->locs[loc].chain;
+}
+
+#endif /* XPROF_ANALYZER_SYMBOLS_H */

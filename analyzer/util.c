@@ -1,0 +1,242 @@
+// SPDX-License-Identifier: MIT
+/*
+ * util.c - allocation, growable arrays, string interning and hashing for the analyzer.
+ * Analyzer only: single-threaded. Allocation failure exits with status 2 (see util.h).
+ */
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void oom(size_t n)
+{
+	fprintf(stderr, "xprof-analyze: out of memory (allocating %zu bytes)\n", n);
+	exit(2);
+}
+
+void *xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	if (!p)
+		oom(n);
+	return p;
+}
+
+void *xcalloc(size_t nmemb, size_t size)
+{
+	void *p = calloc(nmemb ? nmemb : 1, size ? size : 1);
+
+	if (!p)
+		oom(nmemb * size);
+	return p;
+}
+
+void *xrealloc(void *p, size_t nmemb, size_t size)
+{
+	size_t n;
+
+	if (__builtin_mul_overflow(nmemb, size, &n))
+		oom(SIZE_MAX);
+	p = realloc(p, n ? n : 1);
+	if (!p)
+		oom(n);
+	return p;
+}
+
+char *xstrndup(const char *s, size_t n)
+{
+	char *d = xmalloc(n + 1);
+
+	memcpy(d, s, n);
+	d[n] = '\0';
+	return d;
+}
+
+char *xstrdup(const char *s)
+{
+	return xstrndup(s, strlen(s));
+}
+
+void vec_reserve(void **v, size_t *cap, size_t need, size_t size)
+{
+	size_t c = *cap ? *cap : 8;
+
+	if (need <= *cap)
+		return;
+	while (c < need)
+		c *= 2;
+	*v = xrealloc(*v, c, size);
+	*cap = c;
+}
+
+uint64_t hash_bytes(const void *p, size_t n)
+{
+	const unsigned char *s = p;
+	uint64_t h = 0xcbf29ce484222325ull ^ n;
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w;
+
+		memcpy(&w, s + i, 8);
+		h = hash_mix(h ^ w);
+	}
+	for (; i < n; i++)
+		h = (h ^ s[i]) * 0x100000001b3ull;
+	return hash_mix(h);
+}
+
+void strtab_init(struct strtab *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->nslots = 256;
+	t->slots = xcalloc(t->nslots, sizeof(*t->slots));
+	strtab_intern(t, "", 0);
+}
+
+void strtab_fini(struct strtab *t)
+{
+	for (size_t i = 0; i < t->n; i++)
+		free(t->str[i]);
+	free(t->str);
+	free(t->len);
+	free(t->slots);
+	memset(t, 0, sizeof(*t));
+}
+
+static void strtab_grow(struct strtab *t)
+{
+	size_t n = t->nslots * 2;
+	uint32_t *s = xcalloc(n, sizeof(*s));
+
+	for (size_t id = 0; id < t->n; id++) {
+		size_t i = hash_bytes(t->str[id], t->len[id]) & (n - 1);
+
+		while (s[i])
+			i = (i + 1) & (n - 1);
+		s[i] = (uint32_t)id + 1;
+	}
+	free(t->slots);
+	t->slots = s;
+	t->nslots = n;
+}
+
+uint32_t strtab_intern(struct strtab *t, const char *s, size_t len)
+{
+	size_t i, cap2;
+	uint32_t id;
+
+	if (t->n * 2 >= t->nslots)
+		strtab_grow(t);
+	i = hash_bytes(s, len) & (t->nslots - 1);
+	while ((id = t->slots[i])) {
+		id--;
+		if (t->len[id] == len && !memcmp(t->str[id], s, len))
+			return id;
+		i = (i + 1) & (t->nslots - 1);
+	}
+	cap2 = t->cap;
+	vec_reserve((void **)&t->str, &t->cap, t->n + 1, sizeof(*t->str));
+	vec_reserve((void **)&t->len, &cap2, t->n + 1, sizeof(*t->len));
+	id = (uint32_t)t->n++;
+	t->str[id] = xstrndup(s, len);
+	t->len[id] = (uint32_t)len;
+	t->slots[i] = id + 1;
+	return id;
+}
+
+const char *path_base(const char *path)
+{
+	const char *s = strrchr(path, '/');
+
+	return s ? s + 1 : path;
+}
+
+void kvmap_init(struct kvmap *m)
+{
+	m->n = 0;
+	m->cap = 1024;
+	m->k1 = xmalloc(m->cap * sizeof(*m->k1));
+	m->k2 = xmalloc(m->cap * sizeof(*m->k2));
+	m->v = xcalloc(m->cap, sizeof(*m->v));
+}
+
+void kvmap_fini(struct kvmap *m)
+{
+	free(m->k1);
+	free(m->k2);
+	free(m->v);
+	memset(m, 0, sizeof(*m));
+}
+
+static size_t kv_slot(const struct kvmap *m, uint64_t k1, uint64_t k2)
+{
+	size_t i = hash_mix(hash_mix(k1) ^ k2) & (m->cap - 1);
+
+	while (m->v[i] && (m->k1[i] != k1 || m->k2[i] != k2))
+		i = (i + 1) & (m->cap - 1);
+	return i;
+}
+
+static void kv_grow(struct kvmap *m)
+{
+	struct kvmap o = *m;
+
+	m->cap *= 2;
+	m->k1 = xmalloc(m->cap * sizeof(*m->k1));
+	m->k2 = xmalloc(m->cap * sizeof(*m->k2));
+	m->v = xcalloc(m->cap, sizeof(*m->v));
+	for (size_t i = 0; i < o.cap; i++) {
+		size_t j;
+
+		if (!o.v[i])
+			continue;
+		j = kv_slot(m, o.k1[i], o.k2[i]);
+		m->k1[j] = o.k1[i];
+		m->k2[j] = o.k2[i];
+		m->v[j] = o.v[i];
+	}
+	free(o.k1);
+	free(o.k2);
+	free(o.v);
+}
+
+uint32_t kvmap_get_or_put(struct kvmap *m, uint64_t k1, uint64_t k2, uint32_t val, bool *added)
+{
+	size_t i;
+
+	if (m->n * 2 >= m->cap)
+		kv_grow(m);
+	i = kv_slot(m, k1, k2);
+	if (m->v[i]) {
+		*added = false;
+		return m->v[i] - 1;
+	}
+	m->k1[i] = k1;
+	m->k2[i] = k2;
+	m->v[i] = val + 1;
+	m->n++;
+	*added = true;
+	return val;
+}
+
+bool kvmap_find(const struct kvmap *m, uint64_t k1, uint64_t k2, uint32_t *val)
+{
+	size_t i = kv_slot(m, k1, k2);
+
+	if (!m->v[i])
+		return false;
+	*val = m->v[i] - 1;
+	return true;
+}
+
+void kvmap_put(struct kvmap *m, uint64_t k1, uint64_t k2, uint32_t val)
+{
+	bool added;
+
+	kvmap_get_or_put(m, k1, k2, val, &added);
+	if (!added)
+		m->v[kv_slot(m, k1, k2)] = val + 1;
+}

@@ -1,0 +1,35 @@
+# SPDX-License-Identifier: MIT
+# bench/bench.mk - build rules for the benchmark programs, included by the top-level Makefile.
+# The workload is built twice: the normal -O2 build without frame pointers, and a build with
+# frame pointers everywhere (leaf functions too, as distributions that ship them do) for
+# `perf record -g`. -falign-loops=64 gives every leaf's copy of the spin loop the same
+# alignment, so equal iteration counts cost equal time.
+
+BENCH_BIN := $(O)/bench/workload $(O)/bench/workload-fp $(O)/bench/floor $(O)/bench/xpfstat
+BENCH_CFLAGS := -std=gnu11 -O2 -g $(WARN) -D_GNU_SOURCE
+
+$(O)/bench/workload: bench/workload.c
+	$(call msg,CC,$@)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(BENCH_CFLAGS) -fomit-frame-pointer -falign-loops=64 -o $@ $< -lpthread
+
+$(O)/bench/workload-fp: bench/workload.c
+	$(call msg,CC,$@)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(BENCH_CFLAGS) -fno-omit-frame-pointer -mno-omit-leaf-frame-pointer \
+		-falign-loops=64 -o $@ $< -lpthread
+
+$(O)/bench/floor: bench/floor.c
+	$(call msg,CC,$@)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(BENCH_CFLAGS) $(UNWIND_CFLAGS) -o $@ $< $(UNWIND_LIBS)
+
+$(O)/bench/xpfstat: bench/xpfstat.c include/xprof-format.h
+	$(call msg,CC,$@)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(BENCH_CFLAGS) -Iinclude -o $@ $<
+
+bench-progs: $(BENCH_BIN)
+bench: bench-progs
+
+.PHONY: bench-progs

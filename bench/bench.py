@@ -1,0 +1,465 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""bench.py - run xprof, perf and gperftools on bench/workload and measure them.
+
+    bench.py --objdir build --scratch DIR --json OUT.json [--quick]
+
+Phases, each writing its part of OUT.json (read by tables.py):
+  runs      every runner once per round, rounds interleaved (A B C.. A B C..): wall, CPU of
+            the whole process tree, peak RSS of the tree, then each tool's own profile read
+            back for samples, bytes, processes, threads, leaf shares and stack shapes
+  floor     bench/floor: signal delivery and unw_backtrace costs
+  persample xprof at a high rate vs unprofiled, interleaved: CPU per sample from outside
+  analysis  a ~1M-sample profile from xprof and from perf, then their analysis commands
+Measurements use wait4(): its rusage covers the child and every descendant it reaped, and
+ru_maxrss is the largest RSS among them. Profiles are deleted once read, to bound disk use.
+"""
+import argparse
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+
+LEAVES = ("leaf_a", "leaf_b", "leaf_c")
+INLINED = {"dispatch", "stage_two", "stage_four"}
+DESCEND = 20
+GPERF_LIB = "/usr/lib/x86_64-linux-gnu/libprofiler.so.0"
+
+# an_budget: wall seconds allowed for making each large profile; it bounds an_samples.
+QUICK = dict(runs=3, rounds=20, floor_iter=10000, ps_pairs=2, ps_rounds=20, ps_hz=10000,
+             an_samples=100000, an_hz=10000, an_budget=4)
+FULL = dict(runs=7, rounds=200, floor_iter=20000, ps_pairs=4, ps_rounds=100, ps_hz=10000,
+            an_samples=1000000, an_hz=10000, an_budget=75)
+
+
+def log(msg):
+    print("bench: " + msg, file=sys.stderr, flush=True)
+
+
+def measure(argv, env=None, stdout=os.devnull, stderr=os.devnull):
+    """Run argv to completion; wall, tree CPU and tree peak RSS."""
+    acts = [(os.POSIX_SPAWN_OPEN, 1, stdout, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644),
+            (os.POSIX_SPAWN_OPEN, 2, stderr, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)]
+    full_env = dict(os.environ)
+    full_env.update(env or {})
+    t0 = time.monotonic()
+    pid = os.posix_spawnp(argv[0], argv, full_env, file_actions=acts)
+    _, status, ru = os.wait4(pid, 0)
+    wall = time.monotonic() - t0
+    return dict(wall=wall, cpu=ru.ru_utime + ru.ru_stime, rss_kb=ru.ru_maxrss,
+                status=os.waitstatus_to_exitcode(status))
+
+
+def run_text(argv, ok=(0,)):
+    p = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    if p.returncode not in ok:
+        raise RuntimeError("%s: exit %d: %s" % (" ".join(argv), p.returncode,
+                                                p.stderr.strip()[-400:]))
+    return p.stdout
+
+
+def frame_name(s):
+    """Bare function name of a frame as a tool prints it ("f+0x1c", "f [mod]", "f (inl)")."""
+    m = re.match(r"[A-Za-z_][A-Za-z0-9_.]*", s.strip())
+    return m.group(0) if m else s.strip()
+
+
+EXPECT = ["run_round"] + ["descend"] * DESCEND + ["stage_one", "stage_three", "stage_five",
+                                                  "stage_six"]
+
+
+def stack_ok(frames):
+    """frames root first; True if the part below worker_main is the workload's exact chain."""
+    if "worker_main" not in frames:
+        return False
+    tail = frames[frames.index("worker_main") + 1:]
+    phys = [f for f in tail if f not in INLINED]
+    return len(phys) == len(EXPECT) + 1 and phys[:-1] == EXPECT and phys[-1] in LEAVES
+
+
+class Stacks:
+    """Accumulates stacks (root first) with a weight: leaf shares and shape checks."""
+
+    def __init__(self):
+        self.total = 0.0
+        self.leaf = dict.fromkeys(LEAVES, 0.0)
+        self.leaf_n = 0
+        self.leaf_ok = 0
+        self.inlined = False
+
+    def add(self, frames, weight, count=1):
+        self.total += weight
+        if not frames or frames[-1] not in LEAVES:
+            return
+        self.leaf[frames[-1]] += weight
+        self.leaf_n += count
+        if stack_ok(frames):
+            self.leaf_ok += count
+        if INLINED.intersection(frames):
+            self.inlined = True
+
+    def result(self):
+        shares = {k: (100.0 * v / self.total if self.total else None)
+                  for k, v in self.leaf.items()}
+        return dict(shares=shares,
+                    stacks_ok=(100.0 * self.leaf_ok / self.leaf_n if self.leaf_n else None),
+                    inlined=self.inlined)
+
+
+# ---- xprof ------------------------------------------------------------------------------
+
+def parse_tsv(text):
+    """xprof-analyze report --tsv: {section: [row dict, ...]} keyed by the # header names."""
+    out, cols = {}, {}
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        f = line.split("\t")
+        if f[0].startswith("#"):
+            cols[f[0][1:]] = f[1:]
+            out.setdefault(f[0][1:], [])
+            continue
+        sec = f[0]
+        if sec in cols:
+            out[sec].append(dict(zip(cols[sec], f[1:])))
+    return out
+
+
+def xprof_read(ctx, rundir, stacks=True):
+    files = [os.path.join(rundir, f) for f in os.listdir(rundir) if f.endswith(".xpf")]
+    used = alloc = 0
+    for line in run_text([ctx.bin("xpfstat")] + files, ok=(0, 1)).splitlines():
+        _, u, a = line.split("\t")
+        used += int(u)
+        alloc += int(a)
+    rep = parse_tsv(run_text([ctx.analyze, "report", "--tsv", rundir], ok=(0, 1)))
+    run = rep["run"][0]
+    funcs = {r["name"]: r for r in rep.get("function", [])}
+    st = Stacks()
+    folded = run_text([ctx.analyze, "folded", rundir], ok=(0, 1)) if stacks else ""
+    for line in folded.splitlines():
+        stack, _, n = line.rpartition(" ")
+        frames = [frame_name(x) for x in stack.split(";")]
+        st.add(frames, float(n), int(float(n)))
+    res = st.result()
+    # The analyzer's own self_pct is the figure a user reads; the folded check is the fallback.
+    for leaf in LEAVES:
+        if leaf in funcs:
+            res["shares"][leaf] = float(funcs[leaf]["self_pct"])
+    samples = int(run["samples"])
+    res.update(samples=samples, bytes=used, bytes_alloc=alloc, files=len(files),
+               processes=len(rep.get("process", [])), threads=len(rep.get("thread", [])),
+               sampled_cpu=int(run["sampled_ns"]) / 1e9, own_cpu=int(run["cpu_ns"]) / 1e9,
+               dropped=int(run["dropped"]), mechanism=run["mechanism"], hz=run["hz"])
+    return res
+
+
+# ---- perf -------------------------------------------------------------------------------
+
+# "  pid/tid  period" starts a sample; "\taddr sym" lines follow, leaf first.
+PERF_HDR = re.compile(r"^\s*(\d+)/(\d+)\s+(\d+)\s*$")
+
+
+def perf_read(ctx, data):
+    """One pass of perf script: samples, period (ns of cpu-clock), pids, tids, stacks."""
+    st = Stacks()
+    pids, tids = set(), set()
+    samples = 0
+    period = 0
+    frames = []
+    hdr = None
+    p = subprocess.Popen(["perf", "script", "-i", data, "-F", "pid,tid,period,ip,sym"],
+                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+
+    def flush():
+        nonlocal samples, period
+        if hdr is None:
+            return
+        samples += 1
+        period += hdr[2]
+        pids.add(hdr[0])
+        tids.add(hdr[1])
+        st.add(frames[::-1], hdr[2])
+
+    for line in p.stdout:
+        m = PERF_HDR.match(line)
+        if m:
+            flush()
+            hdr = (int(m.group(1)), int(m.group(2)), int(m.group(3)))
+            frames = []
+        elif line.startswith("\t") and hdr is not None:
+            parts = line.split(None, 1)
+            frames.append(frame_name(parts[1]) if len(parts) > 1 else "?")
+    flush()
+    p.wait()
+    res = st.result()
+    res.update(samples=samples, bytes=os.path.getsize(data), processes=len(pids),
+               threads=len(tids), sampled_cpu=period / 1e9)
+    return res
+
+
+# ---- gperftools -------------------------------------------------------------------------
+
+def gperf_read(ctx, prof, errfile, binary):
+    """Samples taken (the library's exit lines) and what pprof can read back."""
+    taken, writers = 0, 0
+    with open(errfile) as f:
+        for m in re.finditer(r"PROFILE: interrupts/evictions/bytes = (\d+)/(\d+)/(\d+)",
+                             f.read()):
+            taken += int(m.group(1))
+            writers += int(m.group(1)) > 0
+    size = os.path.getsize(prof) if os.path.exists(prof) else 0
+    text = run_text(["google-pprof", "--text", "--nodecount=50", binary, prof], ok=(0, 1, 255)) \
+        if size else ""
+    m = re.search(r"Total: (\d+) samples", text)
+    readable = int(m.group(1)) if m else 0
+    shares = dict.fromkeys(LEAVES, None)
+    for line in text.splitlines():
+        f = line.split()
+        if len(f) >= 6 and f[-1] in LEAVES and readable:
+            shares[f[-1]] = 100.0 * int(f[0]) / readable
+    return dict(samples=taken, readable=readable, bytes=size, shares=shares,
+                processes=(1 if readable else 0), threads=None, writers=writers,
+                sampled_cpu=readable / 1000.0, stacks_ok=None, inlined=False)
+
+
+# ---- runners ----------------------------------------------------------------------------
+
+class Ctx:
+    def __init__(self, args, cfg):
+        self.objdir = args.objdir
+        self.scratch = args.scratch
+        self.cfg = cfg
+        self.analyze = os.path.join(args.objdir, "xprof-analyze")
+        self.libxprof = os.path.abspath(os.path.join(args.objdir, "libxprof.so"))
+        self.have_xprof = os.path.exists(self.libxprof) and os.path.exists(self.analyze)
+
+    def bin(self, name):
+        return os.path.join(self.objdir, "bench", name)
+
+    def path(self, *parts):
+        return os.path.join(self.scratch, *parts)
+
+
+def wl_args(ctx, fp=False, rounds=None, quick_exit=False):
+    return [ctx.bin("workload-fp" if fp else "workload"), "-n",
+            str(rounds or ctx.cfg["rounds"])] + (["-q"] if quick_exit else [])
+
+
+def run_base(ctx, i):
+    return measure(wl_args(ctx)), None
+
+
+def run_xprof(ctx, i, hz=None, rounds=None, tag="x", stacks=True):
+    out = ctx.path("xprof")
+    env = dict(LD_PRELOAD=ctx.libxprof, XPROF_OUT=out, XPROF_RUN="%s%d" % (tag, i),
+               XPROF_QUIET="1")
+    if hz:
+        env["XPROF_HZ"] = str(hz)
+    m = measure(wl_args(ctx, rounds=rounds), env)
+    rundir = os.path.join(out, env["XPROF_RUN"])
+    try:
+        return m, xprof_read(ctx, rundir, stacks)
+    finally:
+        shutil.rmtree(rundir, ignore_errors=True)
+
+
+def run_perf(ctx, i, mode):
+    data = ctx.path("perf-%s-%d.data" % (mode, i))
+    cg = ["-g"] if mode == "fp" else ["--call-graph", "dwarf"]
+    m = measure(["perf", "record", "-q", "-F", "999"] + cg + ["-o", data, "--"] +
+                wl_args(ctx, fp=(mode == "fp")))
+    try:
+        return m, perf_read(ctx, data)
+    finally:
+        os.unlink(data)
+
+
+def run_gperf(ctx, i, per_thread, quick_exit=False):
+    prof = ctx.path("gperf-%d.prof" % i)
+    err = ctx.path("gperf-%d.err" % i)
+    env = dict(LD_PRELOAD=GPERF_LIB, CPUPROFILE=prof, CPUPROFILE_FREQUENCY="1000")
+    if per_thread:
+        env["CPUPROFILE_PER_THREAD_TIMERS"] = "1"
+    m = measure(wl_args(ctx, quick_exit=quick_exit), env, stderr=err)
+    try:
+        return m, gperf_read(ctx, prof, err, ctx.bin("workload"))
+    finally:
+        for f in (prof, err):
+            if os.path.exists(f):
+                os.unlink(f)
+
+
+RUNNERS = [
+    ("unprofiled", run_base),
+    ("xprof", lambda c, i: run_xprof(c, i)),
+    ("perf -g (fp build)", lambda c, i: run_perf(c, i, "fp")),
+    ("perf --call-graph dwarf", lambda c, i: run_perf(c, i, "dwarf")),
+    ("gperftools per-thread", lambda c, i: run_gperf(c, i, True)),
+    ("gperftools itimer", lambda c, i: run_gperf(c, i, False)),
+    ("gperftools itimer, children _exit", lambda c, i: run_gperf(c, i, False, True)),
+]
+
+
+def phase_runs(ctx, res):
+    runners = [r for r in RUNNERS if ctx.have_xprof or not r[0].startswith("xprof")]
+    runs = {name: [] for name, _ in runners}
+    for i in range(ctx.cfg["runs"]):
+        for name, fn in runners:
+            m, prof = fn(ctx, i)
+            if m["status"] != 0:
+                raise RuntimeError("%s run %d: exit status %d" % (name, i, m["status"]))
+            m["profile"] = prof
+            runs[name].append(m)
+        log("round %d/%d done" % (i + 1, ctx.cfg["runs"]))
+    res["runs"] = runs
+
+
+def phase_floor(ctx, res):
+    out = run_text([ctx.bin("floor"), "-i", str(ctx.cfg["floor_iter"])])
+    fl = {}
+    for line in out.splitlines():
+        f = line.split("\t")
+        if f[0] == "signal":
+            fl["signal"] = float(f[1])
+        elif f[0] == "unwind":
+            fl["unwind%s" % f[1]] = float(f[2])
+            fl["frames%s" % f[1]] = int(f[3])
+    res["floor"] = fl
+
+
+def phase_persample(ctx, res):
+    """xprof at a high rate vs unprofiled, interleaved: extra CPU per sample."""
+    base, prof = [], []
+    if not ctx.have_xprof:
+        return
+    rounds = ctx.cfg["ps_rounds"]
+    for i in range(ctx.cfg["ps_pairs"]):
+        base.append(measure(wl_args(ctx, rounds=rounds))["cpu"])
+        m, p = run_xprof(ctx, i, hz=ctx.cfg["ps_hz"], rounds=rounds, tag="hz", stacks=False)
+        prof.append(dict(cpu=m["cpu"], wall=m["wall"], samples=p["samples"],
+                         sampled_cpu=p["sampled_cpu"]))
+    res["persample"] = dict(hz=ctx.cfg["ps_hz"], rounds=rounds, base_cpu=base, runs=prof)
+
+
+def analysis_cmds(ctx, xrun, pdata):
+    tmp = ctx.path("an-out")
+    return [
+        ("xprof-analyze report", "xprof", [ctx.analyze, "report", xrun], None),
+        ("xprof-analyze folded", "xprof", [ctx.analyze, "folded", xrun], None),
+        ("xprof-analyze flamegraph", "xprof",
+         [ctx.analyze, "flamegraph", "-o", tmp + ".svg", xrun], None),
+        ("perf report --stdio", "perf",
+         ["perf", "report", "--stdio", "--no-children", "--sort", "sym", "-i", pdata], None),
+        ("perf script + collapse-perf.awk", "perf",
+         ["sh", "-c", 'perf script -i "$1" | awk -f "$2"', "sh", pdata,
+          os.path.join(os.path.dirname(os.path.abspath(__file__)), "collapse-perf.awk")],
+         tmp + ".folded"),
+    ]
+
+
+def analysis_rounds(ctx, res):
+    """Rounds for ~an_samples at an_hz, cut to what an_budget seconds of wall allow.
+
+    Both tools profile the same number of rounds. Samples and CPU per round come from the
+    high-rate xprof runs when there are some (sampling cost inflates both), otherwise from the
+    unprofiled runs; perf's cost at that rate is taken as half the workload again."""
+    base = statistics.median(m["cpu"] for m in res["runs"]["unprofiled"]) / ctx.cfg["rounds"]
+    cpu_round = 1.5 * base
+    samples_round = base * ctx.cfg["an_hz"]
+    ps = res.get("persample") or {}
+    if ps.get("runs") and ps.get("hz") == ctx.cfg["an_hz"]:
+        samples_round = statistics.median(r["samples"] for r in ps["runs"]) / ps["rounds"]
+        cpu_round = max(cpu_round, statistics.median(r["cpu"] for r in ps["runs"]) /
+                        ps["rounds"])
+    want = ctx.cfg["an_samples"] / samples_round
+    budget = ctx.cfg["an_budget"] * (os.cpu_count() or 1) / cpu_round
+    return max(1, int(min(want, budget)))
+
+
+def phase_analysis(ctx, res):
+    """Make a large profile with each tool, then time the analysis commands on it."""
+    rounds = analysis_rounds(ctx, res)
+    log("analysis: profiling %d rounds per thread at %d Hz" % (rounds, ctx.cfg["an_hz"]))
+    xout = ctx.path("xprof")
+    env = dict(LD_PRELOAD=ctx.libxprof, XPROF_OUT=xout, XPROF_RUN="big", XPROF_QUIET="1",
+               XPROF_HZ=str(ctx.cfg["an_hz"]))
+    xrun = os.path.join(xout, "big")
+    xsamples = 0
+    if ctx.have_xprof:
+        measure(wl_args(ctx, rounds=rounds), env)
+        rep = parse_tsv(run_text([ctx.analyze, "report", "--tsv", xrun], ok=(0, 1)))
+        xsamples = int(rep["run"][0]["samples"])
+    pdata = ctx.path("perf-big.data")
+    measure(["perf", "record", "-q", "-F", str(ctx.cfg["an_hz"]), "-g", "-o", pdata, "--"] +
+            wl_args(ctx, fp=True, rounds=rounds))
+    rows = []
+    for name, tool, argv, out in analysis_cmds(ctx, xrun, pdata):
+        if tool == "xprof" and not ctx.have_xprof:
+            continue
+        m = measure(argv, stdout=out or os.devnull)
+        m.update(name=name, tool=tool)
+        if out:
+            with open(out) as f:
+                m["samples_out"] = sum(int(line.rsplit(" ", 1)[1]) for line in f if line.strip())
+        rows.append(m)
+        log("analysis: %s %.1f s" % (name, m["wall"]))
+    perf_samples = next(r["samples_out"] for r in rows if "samples_out" in r)
+    res["analysis"] = dict(rounds=rounds, hz=ctx.cfg["an_hz"], xprof_samples=xsamples,
+                           perf_samples=perf_samples, perf_bytes=os.path.getsize(pdata),
+                           rows=rows)
+    shutil.rmtree(xrun, ignore_errors=True)
+    os.unlink(pdata)
+
+
+def machine():
+    def sh(cmd):
+        try:
+            return subprocess.run(cmd, shell=True, stdout=subprocess.PIPE,
+                                  stderr=subprocess.DEVNULL, text=True).stdout.strip()
+        except OSError:
+            return "?"
+    return dict(kernel=os.uname().release,
+                cpu=sh("grep -m1 'model name' /proc/cpuinfo | cut -d: -f2-"),
+                cores=os.cpu_count(),
+                paranoid=sh("cat /proc/sys/kernel/perf_event_paranoid"),
+                hz_tick=sh("grep -m1 '^CONFIG_HZ=' /boot/config-$(uname -r) 2>/dev/null"),
+                perf=sh("perf --version"),
+                gperftools=sh("dpkg-query -W -f='${Version}' libgoogle-perftools4"),
+                libunwind=sh("pkg-config --modversion libunwind"),
+                date=time.strftime("%Y-%m-%d %H:%M %Z"),
+                load_start=os.getloadavg()[0])
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--objdir", default="build")
+    ap.add_argument("--scratch", required=True)
+    ap.add_argument("--json", required=True)
+    ap.add_argument("--quick", action="store_true")
+    args = ap.parse_args()
+    cfg = QUICK if args.quick else FULL
+    ctx = Ctx(args, cfg)
+    os.makedirs(ctx.path("xprof"), exist_ok=True)
+    if not ctx.have_xprof:
+        log("%s or %s missing: xprof rows stay empty" % (ctx.libxprof, ctx.analyze))
+    truth = run_text([ctx.bin("workload"), "-t"])
+    check = run_text([ctx.bin("workload"), "-c", "-n", str(cfg["rounds"])])
+    res = dict(quick=args.quick, cfg=cfg, machine=machine(), truth=truth, check=check)
+    for name, fn in (("runs", phase_runs), ("floor", phase_floor),
+                     ("persample", phase_persample), ("analysis", phase_analysis)):
+        t0 = time.monotonic()
+        fn(ctx, res)
+        log("%s: %.0f s" % (name, time.monotonic() - t0))
+        res["machine"]["load_end"] = os.getloadavg()[0]
+        with open(args.json, "w") as f:
+            json.dump(res, f, indent=1)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,24 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# bench/run.sh - xprof vs perf vs gperftools on bench/workload: prints four tables (cost,
+# truth, per-sample floor, analysis speed) and writes results/BENCH.md.
+#	bench/run.sh [OBJDIR]		`make bench` calls it with $(O) after `make all`
+# BENCH_QUICK=1: 3 runs per tool and small profiles (under a minute) instead of 7 runs and a
+# ~1M-sample analysis profile (under 10 minutes on 2 cores). Scratch files go to
+# OBJDIR/bench-run and are removed at the end unless BENCH_KEEP=1.
+set -eu
+O=${1:-build}
+cd "$(dirname "$0")/.."
+
+scripts/install-deps --bench
+make --no-print-directory O="$O" bench-progs
+
+scratch="$O/bench-run"
+rm -rf "$scratch"
+mkdir -p "$scratch" results
+quick=""
+[ "${BENCH_QUICK:-0}" != 0 ] && quick="--quick"
+
+python3 bench/bench.py --objdir "$O" --scratch "$scratch" --json "$scratch/bench.json" $quick
+python3 bench/tables.py "$scratch/bench.json" results/BENCH.md
+[ "${BENCH_KEEP:-0}" != 0 ] || rm -rf "$scratch"
