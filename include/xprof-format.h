@@ -84,6 +84,10 @@ enum xpf_tag {
 	XPF_REC_EXIT = 12,	/* dt, how (enum xpf_end_state), status (ULEB of int64), process_cpu_ns */
 	XPF_REC_NOTE = 13,	/* dt, text (string): something the user should know */
 	XPF_REC_THREAD_CPU = 14, /* dt, tid, cpu_ns: CPU of another live thread at exit */
+	XPF_REC_HANDLER_TIME = 15, /* dt, tid, bucket_ns, n, n x count: histogram of time
+				    * spent in the handler per sample taken; bucket i counts
+				    * [i*bucket_ns, (i+1)*bucket_ns), the last one everything
+				    * above. Written at thread end and at exit. */
 };
 
 /* XPF_REC_SAMPLE flags */

@@ -101,6 +101,15 @@ static int unwind(struct xp_thread *t, uintptr_t pc, uint32_t *n)
 	return -1;
 }
 
+/* AS-safe: how long this sample took, for the handler-time histogram (the cost users pay
+ * per sample, reported by the analyzer, measured where it happens). */
+static void hist_add(struct xp_thread *t, uint64_t t0)
+{
+	uint64_t b = (xp_now() - t0) / XP_HIST_NS;
+
+	t->handler_hist[b < XP_HIST_BUCKETS ? b : XP_HIST_BUCKETS - 1]++;
+}
+
 /* AS-safe: one sample of the interrupted context. Called with t->busy set. */
 static void sample_take(struct xp_thread *t, ucontext_t *uc)
 {
@@ -146,6 +155,7 @@ static void sample_take(struct xp_thread *t, ucontext_t *uc)
 		flags |= XPF_SF_TRUNCATED;	/* the walk stopped at our cap */
 	}
 	rec_sample(t, now, weight, flags, t->scratch + at, n);
+	hist_add(t, now);
 }
 
 /* AS-safe: a tick of ours that arrives after its thread's timer was disarmed (it was already

@@ -274,6 +274,25 @@ void modules_replay(struct xp_thread *t)
 	modules_unlock();
 }
 
+/*
+ * Interposer: the program's own dl_iterate_phdr holds the loader lock while its callback
+ * runs (and callbacks may malloc), so it gets the same treatment as dlopen. libunwind's calls
+ * from our handler (t->busy) go straight through: they must not wait for themselves.
+ * AS-safe on that path: a flag test and the cached real function.
+ */
+XP_API int dl_iterate_phdr(int (*cb)(struct dl_phdr_info *, size_t, void *), void *data)
+{
+	struct xp_thread *t = xp.active ? xp_self : NULL;
+	int r;
+
+	if (!t || t->busy || t->in_loader || t->tid != xp_gettid())
+		return REAL(dl_iterate_phdr)(cb, data);
+	loader_enter(t);
+	r = REAL(dl_iterate_phdr)(cb, data);
+	loader_leave(t);
+	return r;
+}
+
 /* Interposer: the library that dlopen brings in gets its MAP record right away. */
 XP_API void *dlopen(const char *file, int mode)
 {

@@ -14,6 +14,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <link.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,8 +22,6 @@
 #include <sys/auxv.h>
 #include <sys/syscall.h>
 #include <unistd.h>
-
-#include <libunwind.h>
 
 #include "xprof-int.h"
 
@@ -104,6 +103,25 @@ static void image_start(struct xp_thread *t)
 	modules_scan(t);
 }
 
+static int no_object(struct dl_phdr_info *info, size_t size, void *data)
+{
+	(void)info;
+	(void)size;
+	(void)data;
+	return 1;
+}
+
+/* Each REAL() call site resolves on first use (dlsym: not AS-safe). Make the first use of the
+ * sites the handler can reach happen here, before any timer is armed. */
+static void resolve_early(void)
+{
+	sigset_t m;
+
+	sigctl_real_mask(SIG_BLOCK, NULL, &m);
+	sigctl_real_sigaction(SIGSEGV, NULL, NULL);
+	dl_iterate_phdr(no_object, NULL);
+}
+
 static int config_load(void)
 {
 	char cwd[PATH_MAX], err[512];
@@ -127,22 +145,13 @@ __attribute__((constructor)) static void process_init(void)
 		return;
 	if (config_load() != 0)
 		return;
-	/* Resolve what the handler may reach while we are single-threaded. */
-	(void)REAL(pthread_sigmask);
-	(void)REAL(sigaction);
+	resolve_early();
 	xp.pid = getpid();
 	gethostname(xp.host, sizeof(xp.host) - 1);
 	root = !xp.cfg.run_id[0];
 	export_run();
 	find_self_path();
 	xp.mech = timer_probe();
-	/* libunwind's shared CFI cache is guarded by a mutex that it holds while it calls
-	 * dl_iterate_phdr: a handler waiting for that mutex on a thread that holds the
-	 * loader lock deadlocks the process (seen in tests). Without the cache there is no
-	 * mutex; the fast trace path keeps its own per-thread cache of frame kinds, so only
-	 * the first sample at a new address parses CFI. (PER_THREAD would do, but this
-	 * libunwind is built without it and silently falls back to the shared cache.) */
-	unw_set_caching_policy(unw_local_addr_space, UNW_CACHE_NONE);
 	if (thread_key_init() != 0 || out_open(root ? XPF_FF_ROOT : 0, getppid()) != 0)
 		return;
 	if (handler_install() != 0) {

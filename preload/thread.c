@@ -147,6 +147,7 @@ void thread_end(struct xp_thread *t)
 	cpu = xp_thread_cpu();
 	if (process_is_self()) {
 		thread_name_refresh(t);
+		thread_record_handler_time(t, t);
 		XP_BUSY(t, rec_fields(t, XPF_REC_THREAD_END, &cpu, 1, NULL, NULL, 0));
 	}
 	out_block_done(t->blk);
@@ -185,12 +186,28 @@ void thread_after_fork_child(struct xp_thread *t)
 }
 
 /* Not AS-safe: see declaration. */
+void thread_record_handler_time(struct xp_thread *w, struct xp_thread *t)
+{
+	uint64_t nums[3 + XP_HIST_BUCKETS] = { (uint64_t)t->tid, XP_HIST_NS, XP_HIST_BUCKETS };
+	int any = 0;
+
+	for (int i = 0; i < XP_HIST_BUCKETS; i++) {
+		nums[3 + i] = t->handler_hist[i];
+		any |= !!t->handler_hist[i];
+	}
+	if (any)
+		XP_BUSY(w, rec_fields(w, XPF_REC_HANDLER_TIME, nums, 3 + XP_HIST_BUCKETS, NULL,
+				      NULL, 0));
+}
+
+/* Not AS-safe: see declaration. */
 void thread_record_others(struct xp_thread *self)
 {
 	thread_registry_lock();
 	for (struct xp_thread *t = registry; t; t = t->next) {
 		uint64_t nums[2];
 
+		thread_record_handler_time(self, t);
 		if (t == self)
 			continue;
 		nums[0] = (uint64_t)t->tid;

@@ -35,6 +35,8 @@
 #define XP_SKIP_FRAMES	16u			/* room for the handler's own frames */
 #define XP_REGION_DEPTH	32
 #define XP_FD_MAP	65536			/* descriptors we can mark as ours */
+#define XP_HIST_BUCKETS	64			/* handler-time histogram: 100 ns steps */
+#define XP_HIST_NS	100
 
 struct xp_region {
 	const char *name;
@@ -62,6 +64,7 @@ struct xp_thread {
 	uint64_t samples, dropped_ns;
 	uint32_t dropped[XPF_DROP_NR];
 
+	uint32_t handler_hist[XP_HIST_BUCKETS];	/* time per sample in the handler */
 	int nregions;
 	struct xp_region regions[XP_REGION_DEPTH];
 	char name[16];
@@ -138,7 +141,8 @@ void rec_sample(struct xp_thread *t, uint64_t now, uint64_t weight, unsigned fla
 		const uintptr_t *frames, uint32_t n);
 /* AS-safe: counts a dropped sample of `weight` ns. */
 void rec_drop(struct xp_thread *t, enum xpf_drop why, uint64_t weight);
-/* Not AS-safe (call with t->busy set): generic record from up to 8 numbers and 3 strings. */
+/* Not AS-safe (call with t->busy set): a record of numbers (ULEB) then strings; it must fit
+ * in one block. */
 void rec_fields(struct xp_thread *t, unsigned tag, const uint64_t *nums, int nnum,
 		const char *const *strs, const size_t *lens, int nstr);
 
@@ -152,6 +156,8 @@ struct xp_thread *thread_begin(pid_t creator);
 void thread_end(struct xp_thread *t);
 /* Not AS-safe: in a fork child, the registry holds only the calling thread. */
 void thread_after_fork_child(struct xp_thread *t);
+/* Not AS-safe (t->busy set inside): t's handler-time histogram as a record written by w. */
+void thread_record_handler_time(struct xp_thread *w, struct xp_thread *t);
 /* Not AS-safe: THREAD_CPU records for every other live thread (at exit). */
 void thread_record_others(struct xp_thread *self);
 /* Not AS-safe: a descriptor of ours moved from `from` to `to` (dup2 onto it). */
