@@ -100,6 +100,8 @@ struct prof_note {
 	uint32_t proc, text;
 };
 
+#define PROF_HIST 64		/* handler-time buckets kept */
+
 struct profile {
 	struct strtab strs;
 	struct prof_modfile *modfiles;
@@ -127,6 +129,8 @@ struct profile {
 	uint32_t *stack_locs;		/* filled by symbols.c */
 	size_t nstack_locs;
 	uint64_t run_start_real;	/* earliest start of all files read */
+	uint64_t handler_hist[PROF_HIST]; /* XPF_REC_HANDLER_TIME, all threads added up */
+	uint64_t handler_bucket_ns;
 	unsigned faults;		/* records/blocks/files skipped: exit status 1 */
 	unsigned files_ok;
 };

@@ -52,6 +52,7 @@ const char *reader_tag_name(unsigned tag)
 	static const char *const names[] = {
 		"pad", "sample", "thread-start", "thread-end", "thread-name", "map", "unmap",
 		"process", "exec", "exec-failed", "spawn", "region", "exit", "note", "thread-cpu",
+		"handler-time",
 	};
 
 	return tag < sizeof(names) / sizeof(names[0]) ? names[tag] : "unknown";
@@ -364,6 +365,24 @@ static void rec_exit(struct rctx *c, struct cur *k)
 		pr->process_cpu_ns = cpu;
 }
 
+/* The writer's own cost: time per sample in its signal handler, added up over threads. */
+static void rec_handler_time(struct rctx *c, struct cur *k)
+{
+	struct profile *p = c->p;
+	uint64_t tid = cur_u(k), bucket = cur_u(k), n = cur_u(k);
+
+	(void)tid;
+	if (k->bad || !bucket || (p->handler_bucket_ns && p->handler_bucket_ns != bucket))
+		return;
+	p->handler_bucket_ns = bucket;
+	for (uint64_t i = 0; i < n && !k->bad; i++) {
+		uint64_t v = cur_u(k);
+
+		if (!k->bad)
+			p->handler_hist[i < PROF_HIST - 1 ? i : PROF_HIST - 1] += v;
+	}
+}
+
 static void pass1_record(struct rctx *c, struct rblock *b, unsigned tag, struct cur *k,
 			 uint64_t t)
 {
@@ -387,6 +406,9 @@ static void pass1_record(struct rctx *c, struct rblock *b, unsigned tag, struct 
 		break;
 	case XPF_REC_EXIT:
 		rec_exit(c, k);
+		break;
+	case XPF_REC_HANDLER_TIME:
+		rec_handler_time(c, k);
 		break;
 	default:
 		return;	/* samples, regions, notes: pass 2; unknown tags: skipped */

@@ -406,6 +406,43 @@ static void drop_table(struct an_ctx *c, const struct totals *tt)
 	table_fini(&t);
 }
 
+/* The q-quantile of the handler-time histogram, at the middle of its bucket. */
+static uint64_t hist_quantile(const struct profile *p, uint64_t total, unsigned q)
+{
+	uint64_t acc = 0;
+
+	for (size_t i = 0; i < PROF_HIST; i++) {
+		acc += p->handler_hist[i];
+		if (acc * 100 >= total * q)
+			return i * p->handler_bucket_ns + p->handler_bucket_ns / 2;
+	}
+	return PROF_HIST * p->handler_bucket_ns;
+}
+
+static void handler_table(struct an_ctx *c)
+{
+	static const struct table_col cols[] = {
+		{ "samples", "SAMPLES", true }, { "p50_ns", "P50 ns", true },
+		{ "p90_ns", "P90 ns", true },   { "p99_ns", "P99 ns", true },
+		{ "bucket_ns", "BUCKET ns", true },
+	};
+	const struct profile *p = c->p;
+	uint64_t total = 0;
+	struct table t;
+
+	for (size_t i = 0; i < PROF_HIST; i++)
+		total += p->handler_hist[i];
+	if (!total && c->o->fmt != TABLE_TSV)
+		return;
+	table_init(&t, "handler", cols, sizeof(cols) / sizeof(cols[0]));
+	table_cell(&t, "%" PRIu64, total);
+	for (unsigned q = 50; q <= 99; q += q == 50 ? 40 : 9)
+		table_cell(&t, "%" PRIu64, total ? hist_quantile(p, total, q) : 0);
+	table_cell(&t, "%" PRIu64, p->handler_bucket_ns);
+	table_print(c->out, &t, c->o->fmt, "Time in the sampling handler per sample taken");
+	table_fini(&t);
+}
+
 static void loss_line(struct an_ctx *c, const struct totals *tt)
 {
 	FILE *f = c->out;
@@ -452,6 +489,7 @@ int cmd_report(struct an_ctx *c)
 	region_table(c);
 	if (c->o->fmt == TABLE_TSV || tt.dropped)
 		drop_table(c, &tt);
+	handler_table(c);
 	if (c->o->fmt != TABLE_TSV)
 		notes(c);
 	return 0;
