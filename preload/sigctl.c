@@ -151,15 +151,22 @@ static int keep_ours(int how, const sigset_t *set, const void *caller)
 	return !(xp_self && xp_self->busy);
 }
 
+/* The set the program asked for, less our signal when keep_ours() says so (in *copy). */
+static const sigset_t *program_set(int how, const sigset_t *set, sigset_t *copy,
+				   const void *caller)
+{
+	if (!keep_ours(how, set, caller))
+		return set;
+	*copy = *set;
+	sigdelset(copy, xp.cfg.signo);
+	return copy;
+}
+
 XP_API int pthread_sigmask(int how, const sigset_t *set, sigset_t *old)
 {
 	sigset_t copy;
 
-	if (keep_ours(how, set, __builtin_return_address(0))) {
-		copy = *set;
-		sigdelset(&copy, xp.cfg.signo);
-		set = &copy;
-	}
+	set = program_set(how, set, &copy, __builtin_return_address(0));
 	return sigctl_real_mask(how, set, old);
 }
 
@@ -167,14 +174,8 @@ XP_API int sigprocmask(int how, const sigset_t *set, sigset_t *old)
 {
 	sigset_t copy;
 
-	if (keep_ours(how, set, __builtin_return_address(0))) {
-		copy = *set;
-		sigdelset(&copy, xp.cfg.signo);
-		set = &copy;
-	}
-	if (REAL(sigprocmask)(how, set, old) != 0)
-		return -1;
-	return 0;
+	set = program_set(how, set, &copy, __builtin_return_address(0));
+	return REAL(sigprocmask)(how, set, old);
 }
 
 /*

@@ -99,23 +99,12 @@ int mpi_coordinate(const struct pool_cfg *cfg, int nranks, struct task_result *r
 static int serve_task(const struct bundle *b, const struct pool_cfg *cfg, const char *msg,
 		      int len)
 {
-	struct task t;
-	struct task_result r;
 	size_t out_len;
 	char *out;
-	int err = task_decode(msg, len, &t);
+	int err = task_serve(b, cfg->seed, msg, (size_t)len, &out, &out_len);
 
 	if (err)
 		return err;
-	XPROF_REGION_BEGIN("task");
-	err = task_run(b, &t, cfg->seed, &r);
-	out = err ? NULL : result_encode(&r, &out_len);
-	XPROF_REGION_END("task");
-	if (err)
-		return err;
-	result_fini(&r);
-	if (!out)
-		return -ENOMEM;
 	err = MPI_Send(out, (int)out_len, MPI_CHAR, 0, TAG_RESULT, MPI_COMM_WORLD) ? -EIO : 0;
 	free(out);
 	return err;

@@ -89,23 +89,12 @@ static int msg_recv(int fd, char **buf, uint32_t *len)
 static int serve_one(const struct bundle *b, const struct pool_cfg *cfg, const char *msg,
 		     uint32_t len, int rfd)
 {
-	struct task t;
-	struct task_result r;
 	size_t out_len;
 	char *out;
-	int err = task_decode(msg, len, &t);
+	int err = task_serve(b, cfg->seed, msg, (size_t)len, &out, &out_len);
 
 	if (err)
 		return err;
-	XPROF_REGION_BEGIN("task");
-	err = task_run(b, &t, cfg->seed, &r);
-	out = err ? NULL : result_encode(&r, &out_len);
-	XPROF_REGION_END("task");
-	if (err)
-		return err;
-	result_fini(&r);
-	if (!out)
-		return -ENOMEM;
 	err = msg_send(rfd, out, out_len);
 	free(out);
 	return err;

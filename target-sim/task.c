@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "xprof.h"
 #include "sim.h"
 
 #define TASK_ASSETS 20
@@ -196,4 +197,23 @@ void results_summary(struct task_result *rs, int n, struct csum *c)
 	if (n)
 		printf("tasks: %d\nbest: task %d set %d objective %.6f\n", n, bi, rs[bi].best,
 		       bt_objective(&rs[bi].m[rs[bi].best]));
+}
+
+int task_serve(const struct bundle *b, uint64_t seed, const char *msg, size_t len, char **out,
+	       size_t *out_len)
+{
+	struct task t;
+	struct task_result r;
+	int err = task_decode(msg, len, &t);
+
+	if (err)
+		return err;
+	XPROF_REGION_BEGIN("task");
+	err = task_run(b, &t, seed, &r);
+	*out = err ? NULL : result_encode(&r, out_len);
+	XPROF_REGION_END("task");
+	if (err)
+		return err;
+	result_fini(&r);
+	return *out ? 0 : -ENOMEM;
 }
