@@ -131,7 +131,9 @@ struct xpf_file_header {
 	uint64_t blocks_lost;		/* blocks that could not be had */
 	char run_id[48];		/* NUL-terminated */
 	char host[64];			/* NUL-terminated */
-	uint64_t reserved[16];
+	uint64_t probe_sample_ns;	/* XPROF_MECH=auto: measured cost of one perf-event sample
+					 * that decided the mechanism (0: not measured here) */
+	uint64_t reserved[15];
 };
 _Static_assert(sizeof(struct xpf_file_header) == 352, "on-disk layout");
 

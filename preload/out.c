@@ -192,6 +192,7 @@ static void header_fill(struct xpf_file_header *h, uint32_t flags, pid_t ppid)
 	h->ppid = ppid;
 	h->exec_gen = xp.gen;
 	h->mechanism = (uint32_t)xp.mech;
+	h->probe_sample_ns = xp.probe_ns;
 	h->hz = xp.cfg.hz;
 	h->max_depth = xp.cfg.depth;
 	h->signo = (uint32_t)xp.cfg.signo;

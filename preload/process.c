@@ -26,8 +26,8 @@
 #include "xprof-int.h"
 
 /* NAME=VALUE strings exported to children (process_child_env), filled at start. */
-static char env_run[80], env_out[PATH_MAX + 16];
-static const char *child_env[3];
+static char env_run[80], env_out[PATH_MAX + 16], env_mech[32];
+static const char *child_env[4];
 
 const char *const *process_child_env(void)
 {
@@ -89,6 +89,16 @@ static void export_run(void)
 	child_env[0] = env_run;
 	child_env[1] = env_out;
 	child_env[2] = NULL;
+	/* The mechanism measured here holds for the whole tree: don't measure again in every
+	 * process (make -j starts thousands). */
+	if (xp.cfg.mech == XPROF_MECH_AUTO) {
+		const char *m = xp.mech == XPF_MECH_PERF_TASK_CLOCK ? "perf" : "timer";
+
+		snprintf(env_mech, sizeof(env_mech), "XPROF_MECH=%s", m);
+		setenv("XPROF_MECH", m, 1);
+		child_env[2] = env_mech;
+		child_env[3] = NULL;
+	}
 }
 
 static void atfork_prepare(void);
@@ -149,9 +159,9 @@ __attribute__((constructor)) static void process_init(void)
 	xp.pid = getpid();
 	gethostname(xp.host, sizeof(xp.host) - 1);
 	root = !xp.cfg.run_id[0];
+	xp.mech = timer_probe();
 	export_run();
 	find_self_path();
-	xp.mech = timer_probe();
 	if (thread_key_init() != 0 || out_open(root ? XPF_FF_ROOT : 0, getppid()) != 0)
 		return;
 	if (handler_install() != 0) {
@@ -168,7 +178,11 @@ __attribute__((constructor)) static void process_init(void)
 
 	if (t)
 		image_start(t);
-	if (root)
+	if (root && xp.probe_ns && xp.mech == XPF_MECH_TIMER_THREAD_CPU)
+		xp_say(0, "xprof: profiling into %s (CPU-clock timer: a perf-event sample costs "
+			  "%.1f us here, %.1f%% at %u Hz; XPROF_MECH=perf to use it anyway)",
+		       xp.run_dir, xp.probe_ns / 1e3, xp.probe_ns * xp.cfg.hz / 1e7, xp.cfg.hz);
+	else if (root)
 		xp_say(0, "xprof: profiling into %s (%s, %u Hz)", xp.run_dir,
 		       xp.mech == XPF_MECH_PERF_TASK_CLOCK ? "perf task-clock" : "CPU-clock timer",
 		       xp.cfg.hz);
