@@ -38,18 +38,23 @@ int fd_real_close(int fd)
 	return (int)syscall(SYS_close, fd);
 }
 
-/* Not AS-safe: see declaration. Above 1023 when the limit allows (so programs that still
- * use select() never meet ours), else in the upper half of what the limit allows. */
-int fd_move_high(int fd)
+/* Where our descriptors go: above 1023 when the limit allows (so programs that still use
+ * select() never meet ours), else in the upper half of what the limit allows. */
+static int high_base(void)
 {
 	struct rlimit rl;
-	int base = 3, nfd;
+	int base = 3;
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
 		base = rl.rlim_cur > 2048 ? 1024 : (int)(rl.rlim_cur / 2);
-	if (base < 3)
-		base = 3;
-	nfd = fcntl(fd, F_DUPFD_CLOEXEC, base);
+	return base < 3 ? 3 : base;
+}
+
+/* Not AS-safe: see declaration. */
+int fd_move_high(int fd)
+{
+	int nfd = fcntl(fd, F_DUPFD_CLOEXEC, high_base());
+
 	if (nfd < 0) {
 		fd_mark(fd, 1);
 		return fd;
@@ -57,6 +62,35 @@ int fd_move_high(int fd)
 	fd_real_close(fd);
 	fd_mark(nfd, 1);
 	return nfd;
+}
+
+/* Not AS-safe: see declaration. libunwind's memory validator opens a pipe at the lowest free
+ * numbers on its first use and keeps it for the life of the process: left there, it takes
+ * 3 and 4 from the program, and after the program's closefrom(3) libunwind would read and
+ * write whatever the program opened at those numbers next (seen: a hang reading the
+ * program's socket). So its first use runs with every free number below our base taken. */
+void fd_open_high(void (*first_use)(void *), void *arg)
+{
+	enum { WATCH = 16 };
+	int base = high_base(), nfill = 0, fd;
+	int fill[base];
+	uint8_t before[WATCH];
+
+	while ((fd = open("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0) {
+		if (fd >= base || nfill == base) {
+			fd_real_close(fd);
+			break;
+		}
+		fill[nfill++] = fd;
+	}
+	for (int i = 0; i < WATCH; i++)
+		before[i] = fcntl(base + i, F_GETFD) >= 0;
+	first_use(arg);
+	for (int i = 0; i < WATCH; i++)
+		if (!before[i] && fcntl(base + i, F_GETFD) >= 0)
+			fd_mark(base + i, 1);
+	while (nfill)
+		fd_real_close(fill[--nfill]);
 }
 
 /* Interposer: the program's close(). */

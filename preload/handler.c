@@ -122,8 +122,9 @@ static void sample_take(struct xp_thread *t, ucontext_t *uc)
 
 	t->last_cpu = cpu;
 	if (atomic_load_explicit(&xp.stopped, memory_order_relaxed)) {
+		/* Nothing more can be written, but the ticks go on being counted (cheaply) so
+		 * that the file still says how much CPU went unsampled. */
 		rec_drop(t, XPF_DROP_NOSPACE, weight);
-		timer_disarm(t);	/* nothing more can be written: stop the signals */
 		return;
 	}
 	why = must_drop(t, uc, pc);

@@ -119,12 +119,16 @@ struct xpf_block_header *out_block_new(struct xp_thread *t, uint64_t now)
 
 	if (atomic_load_explicit(&xp.stopped, memory_order_relaxed) || !xp.hdr)
 		return NULL;
-	idx = __atomic_fetch_add(&xp.hdr->blocks_used, 1, __ATOMIC_RELAXED);
-	if (idx >= xp.max_blocks) {
-		__atomic_fetch_add(&xp.hdr->blocks_lost, 1, __ATOMIC_RELAXED);
-		out_stop(EFBIG, "XPROF_MAX_MB reached");
-		return NULL;
-	}
+	/* blocks_used never passes the limit: a reader trusts it as the file's extent. */
+	idx = __atomic_load_n(&xp.hdr->blocks_used, __ATOMIC_RELAXED);
+	do {
+		if (idx >= xp.max_blocks) {
+			__atomic_fetch_add(&xp.hdr->blocks_lost, 1, __ATOMIC_RELAXED);
+			out_stop(EFBIG, "XPROF_MAX_MB reached");
+			return NULL;
+		}
+	} while (!__atomic_compare_exchange_n(&xp.hdr->blocks_used, &idx, idx + 1, 1,
+					      __ATOMIC_RELAXED, __ATOMIC_RELAXED));
 	err = block_reserve(idx);
 	if (err) {
 		__atomic_fetch_add(&xp.hdr->blocks_lost, 1, __ATOMIC_RELAXED);

@@ -23,6 +23,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <libunwind.h>
+
 #include "xprof-int.h"
 
 /* NAME=VALUE strings exported to children (process_child_env), filled at start. */
@@ -132,6 +134,14 @@ static void resolve_early(void)
 	dl_iterate_phdr(no_object, NULL);
 }
 
+static void unwind_once(void *arg)
+{
+	void *frames[4];
+
+	(void)arg;
+	unw_backtrace(frames, 4);
+}
+
 static int config_load(void)
 {
 	char cwd[PATH_MAX], err[512];
@@ -171,6 +181,7 @@ __attribute__((constructor)) static void process_init(void)
 	}
 	if (sigctl_guard_install() != 0)
 		xp_say(1, "xprof: cannot guard unwinding against faults: %s", strerror(errno));
+	fd_open_high(unwind_once, NULL);
 	xp.active = 1;
 	pthread_atfork(atfork_prepare, atfork_parent, atfork_child);
 	on_exit(on_process_exit, NULL);

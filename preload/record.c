@@ -41,12 +41,14 @@ uint8_t *rec_reserve(struct xp_thread *t, size_t need, uint64_t now)
 	if (need > XPF_BLOCK_PAYLOAD)
 		return NULL;
 	if (!t->blk || block_room(t->blk) < need) {
-		struct xpf_block_header *old = t->blk;
+		struct xpf_block_header *old = t->blk, *b = out_block_new(t, now);
 
-		t->blk = out_block_new(t, now);
-		out_block_done(old);
-		if (!t->blk)
+		/* Without a new block the old one stays current: its header keeps taking the
+		 * counters (drops included), so the file still adds up. */
+		if (!b)
 			return NULL;
+		out_block_done(old);
+		t->blk = b;
 		t->last_t = now;
 		t->prev_n = 0;
 	}
@@ -136,12 +138,6 @@ void rec_sample(struct xp_thread *t, uint64_t now, uint64_t weight, unsigned fla
 
 		p = rec_reserve(t, want > XPF_BLOCK_PAYLOAD - REC_HDR_MAX ?
 				   XPF_BLOCK_PAYLOAD - REC_HDR_MAX : want, now);
-		if (!p && attempt == 0 && t->blk) {
-			/* Block too full for the worst case: try a fresh one. */
-			out_block_done(t->blk);
-			t->blk = NULL;
-			continue;
-		}
 		if (!p)
 			break;
 		keep = shared_root(t, frames, n);
@@ -154,8 +150,9 @@ void rec_sample(struct xp_thread *t, uint64_t now, uint64_t weight, unsigned fla
 			rec_commit(t, p, XPF_REC_SAMPLE, len, now);
 			return;
 		}
-		out_block_done(t->blk);
-		t->blk = NULL;
+		/* Didn't fit after the shared frames: again in a fresh block, from the root. */
+		t->prev_n = 0;
+		want = (size_t)XPF_BLOCK_PAYLOAD;	/* forces a new block */
 	}
 	rec_drop(t, XPF_DROP_NOSPACE, weight);
 }

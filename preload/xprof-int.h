@@ -225,6 +225,9 @@ int fd_is_ours(int fd);
 /* Not AS-safe: moves fd to a high number (above what programs use), marked ours, CLOEXEC.
  * Returns the new fd (the old one is closed) or fd itself if it could not be moved. */
 int fd_move_high(int fd);
+/* Not AS-safe: runs first_use(arg) so that descriptors it opens land at high numbers, and
+ * marks them ours (libunwind's validator pipe). */
+void fd_open_high(void (*first_use)(void *), void *arg);
 /* AS-safe: the real close, bypassing our interposer. */
 int fd_real_close(int fd);
 

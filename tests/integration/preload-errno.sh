@@ -7,5 +7,6 @@ need "$PROGS/errnochk"
 
 XPROF_HZ=5000 prof en 30 "$PROGS/errnochk" 1
 expect_rc en 0
-check en 'sum(t["samples"] for t in T) > 100'
+check en 'sum(t["samples"] for t in T) > 100' 'run["dropped"] == sum(d["count"] for d in D)' \
+	'run["dropped"] == sum(p["dropped"] for p in P)'
 pass

@@ -13,7 +13,7 @@ for mech in auto timer; do
 	[ "$after" -le $((before + 1)) ] ||
 		fail "$mech: POSIX timers leak: $before before, $after after 1000 threads"
 	check "$mech" 'rc == 0' 'len(T) == 1002' \
-		'max(T, key=lambda t: t["cpu_ns"])["samples"] >= 0.1 * 0.3 * min(run["hz"], 250)' \
+		'max(T, key=lambda t: t["cpu_ns"])["samples"] >= 0.3 * 0.5 * min_rate' \
 		'share("last_worker") > 15'
 done
 pass

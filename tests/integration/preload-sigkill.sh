@@ -14,9 +14,9 @@ RC=$?
 expect_rc k 137
 check k 'len(H) == 1' 'H[0]["header_ok"] == 1' 'H[0]["end_state"] == 0' 'rc in (0, 1)' \
 	'len(P) == 1' 'P[0]["end"] == "running"' \
-	'0.4e9 <= P[0]["wall_ns"] <= 0.8e9' 'P[0]["cpu_ns"] <= 0.55e9' \
+	'0.3e9 <= P[0]["wall_ns"] <= 0.8e9' 'P[0]["cpu_ns"] <= 0.55e9' \
 	'within(P[0]["sampled_ns"], P[0]["cpu_ns"], 0.05)' \
-	'P[0]["samples"] >= 0.1 * run["hz"]' \
-	'within(P[0]["samples"], P[0]["cpu_ns"] / 1e9 * run["hz"], 0.15)' \
+	'P[0]["samples"] >= 0.1 * min_rate' \
+	'not perf or within(P[0]["samples"], P[0]["cpu_ns"] / 1e9 * run["hz"], 0.15)' \
 	'share("spin_fn") > 90'
 pass

@@ -7,7 +7,7 @@
 . "$(dirname "$0")/common.bash"
 need "$PROGS/sockseq"
 
-XPROF_HZ=5000 prof ss 30 "$PROGS/sockseq" 1.5
+XPROF_HZ=5000 prof ss 15 "$PROGS/sockseq" 1.5
 expect_rc ss 0
 check ss 'len(P) == 1' 'sum(t["samples"] for t in T) > 0'
 pass

@@ -16,5 +16,5 @@ for how in posix_spawn posix_spawnp system popen; do
 done
 # The shells of system() and popen() (comm sh, or dash as the exe behind /bin/sh).
 check sp 'len(procs(comm="spin")) == 4' \
-	'len([p for p in P if p["comm"] in ("sh", "dash") and p["ppid"] == P[0]["pid"]]) >= 2'
+	'len([p for p in P if p["comm"] in ("sh", "dash") and p["ppid"] == root["pid"]]) >= 2'
 pass

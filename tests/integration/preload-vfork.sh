@@ -11,5 +11,5 @@ check vf 'len(procs(comm="vforkexec", gen=0)) == 1' \
 	'procs(comm="vforkexec", gen=0)[0]["samples"] > 0' \
 	'procs(comm="vforkexec", gen=0)[0]["end"] == "exit"' \
 	'len(procs(comm="spin")) == 50' \
-	'sum(p["samples"] for p in procs(comm="spin")) >= 50 * 0.01 * 4000 * 0.5'
+	'sum(p["samples"] for p in procs(comm="spin")) >= 50 * 0.01 * min_rate * 0.5'
 pass

@@ -22,7 +22,15 @@ Names an EXPR can use:
     share(name, pid=None) share (0..100) of the CPU weight whose leaf frame is `name`, from
                           `folded --weight=cpu-ns` (of one pid with pid=)
     on_stack(name, pid=None) share (0..100) of the CPU weight with `name` anywhere on the stack
+    stacks(pid=None)      folded stacks as (frames root first, without comm; cpu-ns weight)
+    frame_is(frame, name) a folded frame names function `name`
     within(a, b, frac)    |a - b| <= frac * |b|
+    min_rate              samples per CPU-second a thread gets at least: the requested hz with
+                          the perf mechanism, 50 with the tick-bound CPU-clock timer (250 Hz
+                          ticks, halved under load)
+    perf                  the run used the perf mechanism
+    root                  the #process row of the first process (its parent is not in the run)
+    file_tids(pid, gen=0) the tids that have blocks in that image's file (read directly)
 Numbers in the tables are ints or floats; everything else stays a string.
 """
 import glob
@@ -141,8 +149,19 @@ def bindings(run):
                                        else frame_is(s[-1], name)))
         return 100.0 * hit / total if total else 0.0
 
+    run = (t.get("run") or [{}])[0]
+    perf = "perf" in str(run.get("mechanism", ""))
+    procs_ = t.get("process", [])
+    pids = set(p["pid"] for p in procs_)
+    root = next((p for p in procs_ if p["ppid"] not in pids), {})
+
+    def file_tids(pid, gen=0):
+        files = set(h["file"] for h in heads if h["pid"] == pid and h["gen"] == gen)
+        return set(x["tid"] for x in tids if x["file"] in files)
+
     return {
-        "rc": rc, "run": (t.get("run") or [{}])[0],
+        "rc": rc, "run": run, "perf": perf, "root": root, "file_tids": file_tids,
+        "min_rate": run.get("hz", 0) if perf else min(run.get("hz", 0), 50),
         "P": t.get("process", []), "T": t.get("thread", []), "F": t.get("function", []),
         "R": t.get("region", []), "D": t.get("drop", []), "H": heads, "HT": tids,
         "procs": rows("process"), "threads": rows("thread"), "funcs": rows("function"),
@@ -150,6 +169,8 @@ def bindings(run):
                                      if frame_is(str(r["name"]), name)),
         "share": share,
         "on_stack": lambda name, pid=None: share(name, pid, True),
+        "stacks": lambda pid=None: [(st[1:], w) for st, w in folded.stacks(pid)],
+        "frame_is": frame_is,
         "within": lambda a, b, frac: abs(a - b) <= frac * abs(b),
     }
 
@@ -181,7 +202,12 @@ def main(argv):
             print(val)
             continue
         if not val:
-            print("check failed: %s" % expr)
+            why = ""
+            if b["rc"] < 0:
+                why = " (the analyzer died of signal %d)" % -b["rc"]
+            elif b["rc"] > 1:
+                why = " (analyzer exit %d)" % b["rc"]
+            print("check failed: %s%s" % (expr, why))
             dump(b, sys.stderr)
             return 1
     return 0

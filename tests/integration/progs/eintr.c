@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * eintr: main blocks in read() on a pipe that a thread fills after 1 s while two threads burn
- * CPU; also blocks in write() on a full pipe that a thread drains after 0.3 s. Any EINTR is
+ * CPU; also blocks in write() on a full pipe that a thread drains after 0.3 s; then two
+ * threads play ping-pong over two pipes 3000 times, burning 100 us of CPU before each blocking
+ * read (a sampling signal pending as read() starts must not make it fail). Any EINTR is
  * fatal, as in libraries that do not retry. Exits 0 on success.
  */
 #include <errno.h>
@@ -28,6 +30,27 @@ static void *filler(void *arg)
 	if (write(fds[1], "x", 1) != 1)
 		perror("write");
 	return arg;
+}
+
+static int ping[2], pong[2];	/* ping-pong pipes */
+
+/* 3000 rounds: burn, write a token to `out`, block reading the answer from `in`. */
+static void *__attribute__((noinline)) pingpong(void *arg)
+{
+	int first = arg != NULL;
+	int in = first ? pong[0] : ping[0], out = first ? ping[1] : pong[1];
+	char c = 'p';
+
+	for (int i = 0; i < 3000; i++) {
+		SPIN_CPU(100000);
+		if (first && write(out, &c, 1) != 1)
+			return (void *)"write";
+		if (read(in, &c, 1) != 1)
+			return (void *)"read";
+		if (!first && write(out, &c, 1) != 1)
+			return (void *)"write";
+	}
+	return NULL;
 }
 
 static void *drainer(void *arg)
@@ -70,6 +93,19 @@ int main(void)
 	close(wfds[1]);
 	for (int i = 0; i < 4; i++)
 		pthread_join(t[i], NULL);
+	if (pipe(ping) != 0 || pipe(pong) != 0)
+		return 1;
+	pthread_create(&t[0], NULL, pingpong, (void *)1);
+	pthread_create(&t[1], NULL, pingpong, NULL);
+	for (int i = 0; i < 2; i++) {
+		void *why;
+
+		pthread_join(t[i], &why);
+		if (why) {
+			fprintf(stderr, "ping-pong %s: %s\n", (char *)why, strerror(errno));
+			return 1;
+		}
+	}
 	printf("eintr ok\n");
 	return 0;
 }

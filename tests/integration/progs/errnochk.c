@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * errnochk [SECONDS]: for SECONDS (default 1), errno = 0; open("/nonexistent") and check that
- * it failed with ENOENT; a second thread does the same. Prints the count of checks and of
- * failures, exits 1 if any failed.
+ * errnochk [SECONDS]: for SECONDS (default 1), errno = 0; open("/nonexistent"), burn ~20 us
+ * (so that most samples land between the call and the check) and check that it failed with
+ * ENOENT; a second thread does the same. Prints the count of checks and of failures, exits 1
+ * if any failed.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -19,11 +20,13 @@ static atomic_long checks, failures;
 static void *__attribute__((noinline)) errno_loop(void *arg)
 {
 	while (mono_ns() < end_ns) {
-		for (int i = 0; i < 100; i++) {
+		for (int i = 0; i < 10; i++) {
 			int fd;
 
 			errno = 0;
 			fd = open("/nonexistent", O_RDONLY);
+			for (volatile int j = 0; j < 10000; j++)
+				;
 			if (fd >= 0 || errno != ENOENT) {
 				failures++;
 				if (fd >= 0)

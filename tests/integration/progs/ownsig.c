@@ -4,7 +4,8 @@
  *	checks that the handler ran exactly 3 times and that sigaction(SIGSTKFLT, NULL, &old)
  *	returns it, burns 0.5 s of CPU and checks again that nothing else reached the handler.
  * ownsig prof: installs a SIGPROF handler, arms setitimer(ITIMER_PROF, 10 ms) and burns CPU
- *	until the handler ran 3 times (gives up after 4 s of CPU).
+ *	until the handler ran 3 times (gives up after 4 s of CPU), disarms the timer, burns 0.3 s
+ *	more and checks that the handler did not run again.
  * Prints "ownsig MODE ok" and exits 0, or names what went wrong and exits 1.
  */
 #include <signal.h>
@@ -54,6 +55,7 @@ static int mode_prof(void)
 	struct itimerval it = { { 0, 10000 }, { 0, 10000 } };
 	struct sigaction sa;
 	int64_t give_up = thread_cpu_ns() + 4 * NS_PER_SEC;
+	int seen;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_sig;
@@ -69,6 +71,14 @@ static int mode_prof(void)
 	setitimer(ITIMER_PROF, &it, NULL);
 	if (hits < 3) {
 		fprintf(stderr, "own SIGPROF handler ran %d times in 4 s\n", (int)hits);
+		return 1;
+	}
+	/* Timer off: the handler must not run again (one signal may still be in flight). */
+	seen = hits;
+	ownsig_work(300 * 1000000LL);
+	if (hits > seen + 1) {
+		fprintf(stderr, "SIGPROF handler ran %d times after the timer was disarmed\n",
+			(int)(hits - seen));
 		return 1;
 	}
 	return 0;

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * threads4 [SECONDS]: main starts 4 threads that each burn SECONDS (default 0.5) of CPU in a
- * function of their own (worker_a..worker_d), then joins them. Main itself stays idle.
+ * function of their own (worker_a..worker_d), then joins them. Main itself stays idle. Each
+ * thread names itself (pthread_setname_np) after its function, "worker_a".."worker_d".
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -10,10 +11,17 @@
 
 static int64_t spin_ns;	/* set once in main before the threads start */
 
-static void *__attribute__((noinline)) worker_a(void *arg) { SPIN_CPU(spin_ns); return arg; }
-static void *__attribute__((noinline)) worker_b(void *arg) { SPIN_CPU(spin_ns); return arg; }
-static void *__attribute__((noinline)) worker_c(void *arg) { SPIN_CPU(spin_ns); return arg; }
-static void *__attribute__((noinline)) worker_d(void *arg) { SPIN_CPU(spin_ns); return arg; }
+#define WORKER(x)                                                                          \
+	static void *__attribute__((noinline)) worker_##x(void *arg)                       \
+	{                                                                                  \
+		pthread_setname_np(pthread_self(), "worker_" #x);                          \
+		SPIN_CPU(spin_ns);                                                         \
+		return arg;                                                                \
+	}
+WORKER(a)
+WORKER(b)
+WORKER(c)
+WORKER(d)
 
 int main(int argc, char **argv)
 {
