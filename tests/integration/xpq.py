@@ -19,6 +19,7 @@ Names an EXPR can use:
     HT        one dict per (file, tid) read directly: file tid samples cpu_ns dropped blocks
     procs(**kw), threads(**kw), funcs(**kw)   rows whose columns equal the given values
     self_pct(name)        sum of #function self_pct of the rows named `name`
+    total_pct(name)       the same for total_pct (inclusive)
     share(name, pid=None) share (0..100) of the CPU weight whose leaf frame is `name`, from
                           `folded --weight=cpu-ns` (of one pid with pid=)
     on_stack(name, pid=None) share (0..100) of the CPU weight with `name` anywhere on the stack
@@ -166,6 +167,8 @@ def bindings(run):
         "R": t.get("region", []), "D": t.get("drop", []), "H": heads, "HT": tids,
         "procs": rows("process"), "threads": rows("thread"), "funcs": rows("function"),
         "self_pct": lambda name: sum(r["self_pct"] for r in t.get("function", [])
+                                     if frame_is(str(r["name"]), name)),
+        "total_pct": lambda name: sum(r["total_pct"] for r in t.get("function", [])
                                      if frame_is(str(r["name"]), name)),
         "share": share,
         "on_stack": lambda name, pid=None: share(name, pid, True),
