@@ -141,7 +141,11 @@ progs: $(PROG_BIN) $(PROG_EXTRA)
 integration: all progs
 	@tests/integration/run.sh $(O)
 
-check test: all unit integration
+# The unit tests once more under AddressSanitizer and UBSan, in a build tree of their own.
+unit-san:
+	@$(MAKE) --no-print-directory O=$(O)/san SANITIZE=address,undefined unit
+
+check test: all unit unit-san integration
 
 report: all
 	@scripts/make-report.sh $(O)
@@ -158,5 +162,5 @@ lint-man:
 clean:
 	rm -rf $(O)
 
-.PHONY: all unit progs integration check test report bench fuzz lint-man clean
+.PHONY: all unit unit-san progs integration check test report bench fuzz lint-man clean
 .DEFAULT_GOAL := all
