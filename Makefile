@@ -145,7 +145,12 @@ integration: all progs
 unit-san:
 	@$(MAKE) --no-print-directory O=$(O)/san SANITIZE=address,undefined unit
 
-check test: all unit unit-san integration
+# In order, not in parallel: the integration tests time CPU use and must not share the
+# machine with a sanitizer build.
+check test: all
+	@$(MAKE) --no-print-directory unit
+	@$(MAKE) --no-print-directory unit-san
+	@$(MAKE) --no-print-directory integration
 
 report: all
 	@scripts/make-report.sh $(O)
