@@ -347,7 +347,10 @@ def section_machine(runs, runs_dir):
             ['perf_event_paranoid', read_first('/proc/sys/kernel/perf_event_paranoid', r'(.+)')],
             ['Load average at start (1, 5, 15 min)',
              ' '.join(read_first(os.path.join(runs_dir, 'loadavg'), r'(.+)').split()[:3])],
-            ['Sampling mechanism', ', '.join(mech)], ['Sampling rate (Hz)', ', '.join(hz)],
+            ['Sampling mechanism', ', '.join(mech)],
+            ['Sampling rate asked (Hz)', ', '.join(hz)],
+            ['Sampling rate achieved (samples per sampled CPU-second)',
+             f'{sum(r.samples for r in runs) / max(sum(r.sampled for r in runs), 1e-9):.0f}'],
             ['Compiler', subprocess.run(['cc', '--version'], capture_output=True,
                                         text=True).stdout.splitlines()[0]]]
     return '\n'.join(['## Machine\n', table(['Item', 'Value'], rows)])
@@ -376,8 +379,9 @@ def build(args):
              f'{" --quick" if args.quick else ""} in {args.elapsed_ns / 1e9:.0f} s; '
              f'{len(runs)} scenarios, each profiled with xprof (`LD_PRELOAD=libxprof.so`) '
              'and run once unprofiled. Total Time is the wall time of the profiled run; CPU '
-             'Time covers every process of the run: exact from the kernel and sampled '
-             '(samples x period).\n',
+             'Time covers every process of the run: exact from the kernel, and sampled (the '
+             'sum of the samples\' CPU-time weights: each sample weighs the thread\'s CPU '
+             'time since its previous sample).\n',
              section_batch(kinds['batch']), section_parallel(kinds['parallel'], False),
              section_parallel(kinds['threads'], True),
              section_search(kinds['grid'][0], kinds['bohb'][0]),
