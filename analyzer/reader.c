@@ -121,6 +121,13 @@ static size_t block_count(struct rctx *c)
 		reader_fault(c, "header says 0 blocks used (header damaged?); reading %zu blocks", have);
 		return have;
 	}
+	if (c->h.blocks_used > full && c->h.stop_errno) {
+		/* The writer could not grow the file (disk full, write error) and said so: the
+		 * blocks it could not have are not a fault of the file. */
+		fprintf(stderr, "%s: profiling stopped early: the file could not grow (%s)\n", c->name,
+			strerror(c->h.stop_errno));
+		return full < have ? full : have;
+	}
 	if (c->h.blocks_used > full) {
 		reader_fault(c, "file is %zu bytes, shorter than its %" PRIu64 " blocks: the process "
 				"was probably killed while writing; reading what is there",

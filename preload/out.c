@@ -131,6 +131,12 @@ struct xpf_block_header *out_block_new(struct xp_thread *t, uint64_t now)
 					      __ATOMIC_RELAXED, __ATOMIC_RELAXED));
 	err = block_reserve(idx);
 	if (err) {
+		uint64_t mine = idx + 1;
+
+		/* Give the index back when no one took a later one, so that blocks_used keeps
+		 * matching the file (a later taker's block may be there: then it stays). */
+		__atomic_compare_exchange_n(&xp.hdr->blocks_used, &mine, idx, 0, __ATOMIC_RELAXED,
+					    __ATOMIC_RELAXED);
 		__atomic_fetch_add(&xp.hdr->blocks_lost, 1, __ATOMIC_RELAXED);
 		out_stop(err, "cannot grow the profile");
 		return NULL;
