@@ -169,6 +169,7 @@ __attribute__((constructor)) static void process_init(void)
 	xp.pid = getpid();
 	gethostname(xp.host, sizeof(xp.host) - 1);
 	root = !xp.cfg.run_id[0];
+	xp.interval_ns = 1000000000ull / xp.cfg.hz;
 	xp.mech = timer_probe();
 	export_run();
 	find_self_path();

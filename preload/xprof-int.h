@@ -92,6 +92,7 @@ struct xp_process {
 	uint32_t gen;
 	int mech;			/* mechanism chosen at start */
 	uint64_t probe_ns;		/* measured CPU cost of one perf sample (auto), 0 if not */
+	uint64_t interval_ns;		/* 1e9 / hz: the POSIX timer's interval */
 	uint64_t max_blocks;
 	struct xpf_file_header *hdr;	/* = segment 0 */
 	_Atomic(uint8_t *) seg[XP_MAX_SEGS];
