@@ -5,7 +5,8 @@
 # `perf record -g`. -falign-loops=64 gives every leaf's copy of the spin loop the same
 # alignment, so equal iteration counts cost equal time.
 
-BENCH_BIN := $(O)/bench/workload $(O)/bench/workload-fp $(O)/bench/floor $(O)/bench/xpfstat
+BENCH_BIN := $(O)/bench/workload $(O)/bench/workload-fp $(O)/bench/floor $(O)/bench/xpfstat \
+	$(O)/bench/bigprofile
 BENCH_CFLAGS := -std=gnu11 -O2 -g $(WARN) -D_GNU_SOURCE
 
 $(O)/bench/workload: bench/workload.c
@@ -33,3 +34,8 @@ bench-progs: $(BENCH_BIN)
 bench: bench-progs
 
 .PHONY: bench-progs
+
+$(O)/bench/bigprofile: bench/bigprofile.c tests/unit/synth.h include/xprof-format.h
+	$(call msg,CC,$@)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(BENCH_CFLAGS) -Iinclude -Itests/unit -o $@ $<

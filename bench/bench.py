@@ -7,12 +7,17 @@
 Phases, each writing its part of OUT.json (read by tables.py):
   runs      every runner once per round, rounds interleaved (A B C.. A B C..): wall, CPU of
             the whole process tree, peak RSS of the tree, then each tool's own profile read
-            back for samples, bytes, processes, threads, leaf shares and stack shapes
-  floor     bench/floor: signal delivery and unw_backtrace costs
-  persample xprof at a high rate vs unprofiled, interleaved: CPU per sample from outside
-  analysis  a ~1M-sample profile from xprof and from perf, then their analysis commands
-Measurements use wait4(): its rusage covers the child and every descendant it reaped, and
-ru_maxrss is the largest RSS among them. Profiles are deleted once read, to bound disk use.
+            back for samples, bytes, processes, threads, leaf shares and stack shapes; xprof
+            runs twice, with its default mechanism (auto) and with XPROF_MECH=perf
+  floor     bench/floor: signal delivery, unw_backtrace costs, the CPU-clock timer's tick
+  persample each xprof mechanism at a high rate vs unprofiled, interleaved: CPU per sample
+  analysis  a ~1M-sample profile from xprof and from perf, then their analysis commands; and
+            a synthetic 10M-sample xprof run (bench/bigprofile) for the analyzer at scale
+Measurements use wait4(): its rusage covers the child and every descendant it reaped. Peak
+RSS comes from /usr/bin/time (its own wait4) where installed: a child spawned from Python
+starts in Python's address space, and the kernel keeps that peak in ru_maxrss across exec, so
+wait4 here would report Python's RSS for any small program. Profiles are deleted once read,
+to bound disk use.
 """
 import argparse
 import json
@@ -22,6 +27,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 LEAVES = ("leaf_a", "leaf_b", "leaf_c")
@@ -30,10 +36,13 @@ DESCEND = 20
 GPERF_LIB = "/usr/lib/x86_64-linux-gnu/libprofiler.so.0"
 
 # an_budget: wall seconds allowed for making each large profile; it bounds an_samples.
+# big_samples: the synthetic profile's size; big_reps: timed runs per analysis command on it.
 QUICK = dict(runs=3, rounds=20, floor_iter=10000, ps_pairs=2, ps_rounds=20, ps_hz=10000,
-             an_samples=100000, an_hz=10000, an_budget=4)
-FULL = dict(runs=7, rounds=200, floor_iter=20000, ps_pairs=4, ps_rounds=100, ps_hz=10000,
-            an_samples=1000000, an_hz=10000, an_budget=75)
+             an_samples=100000, an_hz=10000, an_budget=4, big_samples=1000000, big_reps=1)
+FULL = dict(runs=7, rounds=200, floor_iter=20000, ps_pairs=6, ps_rounds=200, ps_hz=10000,
+            an_samples=1000000, an_hz=10000, an_budget=50, big_samples=10000000, big_reps=3)
+TIME = "/usr/bin/time"
+MECH_NAMES = {"1": "perf-task-clock", "2": "timer-thread-cpu"}
 
 
 def log(msg):
@@ -45,12 +54,28 @@ def measure(argv, env=None, stdout=os.devnull, stderr=os.devnull):
     acts = [(os.POSIX_SPAWN_OPEN, 1, stdout, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644),
             (os.POSIX_SPAWN_OPEN, 2, stderr, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)]
     full_env = dict(os.environ)
-    full_env.update(env or {})
+    rss_file = None
+    if os.access(TIME, os.X_OK):
+        # The tool's variables go to the command through env(1), not to time itself, so that
+        # a preloaded profiler never sees the time process.
+        fd, rss_file = tempfile.mkstemp(prefix="bench-rss-")
+        os.close(fd)
+        argv = [TIME, "-f", "%M", "-o", rss_file, "env"] + [
+            "%s=%s" % kv for kv in (env or {}).items()] + list(argv)
+    else:
+        full_env.update(env or {})
     t0 = time.monotonic()
     pid = os.posix_spawnp(argv[0], argv, full_env, file_actions=acts)
     _, status, ru = os.wait4(pid, 0)
     wall = time.monotonic() - t0
-    return dict(wall=wall, cpu=ru.ru_utime + ru.ru_stime, rss_kb=ru.ru_maxrss,
+    rss = ru.ru_maxrss
+    if rss_file:
+        with open(rss_file) as f:
+            last = [line for line in f.read().split("\n") if line.strip()]
+        os.unlink(rss_file)
+        if last and last[-1].strip().isdigit():
+            rss = int(last[-1])
+    return dict(wall=wall, cpu=ru.ru_utime + ru.ru_stime, rss_kb=rss,
                 status=os.waitstatus_to_exitcode(status))
 
 
@@ -131,13 +156,18 @@ def parse_tsv(text):
 
 def xprof_read(ctx, rundir, stacks=True):
     files = [os.path.join(rundir, f) for f in os.listdir(rundir) if f.endswith(".xpf")]
-    used = alloc = 0
+    used = alloc = probe = 0
+    hist_top = None
     for line in run_text([ctx.bin("xpfstat")] + files, ok=(0, 1)).splitlines():
-        _, u, a = line.split("\t")
+        _, u, a, _mech, pr, bucket, nb = line.split("\t")
         used += int(u)
         alloc += int(a)
+        probe = max(probe, int(pr))
+        if int(nb):
+            hist_top = (int(nb) - 1) * int(bucket)   # the last bucket's lower edge
     rep = parse_tsv(run_text([ctx.analyze, "report", "--tsv", rundir], ok=(0, 1)))
     run = rep["run"][0]
+    hd = (rep.get("handler") or [{}])[0]
     funcs = {r["name"]: r for r in rep.get("function", [])}
     st = Stacks()
     folded = run_text([ctx.analyze, "folded", rundir], ok=(0, 1)) if stacks else ""
@@ -154,7 +184,10 @@ def xprof_read(ctx, rundir, stacks=True):
     res.update(samples=samples, bytes=used, bytes_alloc=alloc, files=len(files),
                processes=len(rep.get("process", [])), threads=len(rep.get("thread", [])),
                sampled_cpu=int(run["sampled_ns"]) / 1e9, own_cpu=int(run["cpu_ns"]) / 1e9,
-               dropped=int(run["dropped"]), mechanism=run["mechanism"], hz=run["hz"])
+               dropped=int(run["dropped"]), mechanism=run["mechanism"], hz=run["hz"],
+               probe_ns=probe, hist_top=hist_top,
+               handler={k: int(hd[k]) for k in ("samples", "p50_ns", "p90_ns", "p99_ns")
+                        if k in hd})
     return res
 
 
@@ -254,12 +287,14 @@ def run_base(ctx, i):
     return measure(wl_args(ctx)), None
 
 
-def run_xprof(ctx, i, hz=None, rounds=None, tag="x", stacks=True):
+def run_xprof(ctx, i, hz=None, rounds=None, tag="x", stacks=True, mech=None):
     out = ctx.path("xprof")
     env = dict(LD_PRELOAD=ctx.libxprof, XPROF_OUT=out, XPROF_RUN="%s%d" % (tag, i),
                XPROF_QUIET="1")
     if hz:
         env["XPROF_HZ"] = str(hz)
+    if mech:
+        env["XPROF_MECH"] = mech
     m = measure(wl_args(ctx, rounds=rounds), env)
     rundir = os.path.join(out, env["XPROF_RUN"])
     try:
@@ -297,6 +332,7 @@ def run_gperf(ctx, i, per_thread, quick_exit=False):
 RUNNERS = [
     ("unprofiled", run_base),
     ("xprof", lambda c, i: run_xprof(c, i)),
+    ("xprof perf", lambda c, i: run_xprof(c, i, tag="xp", mech="perf")),
     ("perf -g (fp build)", lambda c, i: run_perf(c, i, "fp")),
     ("perf --call-graph dwarf", lambda c, i: run_perf(c, i, "dwarf")),
     ("gperftools per-thread", lambda c, i: run_gperf(c, i, True)),
@@ -329,20 +365,35 @@ def phase_floor(ctx, res):
         elif f[0] == "unwind":
             fl["unwind%s" % f[1]] = float(f[2])
             fl["frames%s" % f[1]] = int(f[3])
+        elif f[0] == "tick":
+            fl["tick"] = float(f[1])
     res["floor"] = fl
 
 
+# name, XPROF_MECH, rate (None: ps_hz). "xprof" and "xprof perf" are the runners' settings;
+# the forced-timer pair and the 1 Hz runs give each mechanism's start-up cost (probe, files,
+# libunwind's first walk), so that the slope between two rates is the per-sample cost alone.
+PS_MECHS = (("xprof", None, None), ("xprof perf", "perf", None), ("timer", "timer", None),
+            ("timer 1 Hz", "timer", 1), ("perf 1 Hz", "perf", 1))
+
+
 def phase_persample(ctx, res):
-    """xprof at a high rate vs unprofiled, interleaved: extra CPU per sample."""
-    base, prof = [], []
+    """Each xprof mechanism at a high rate vs unprofiled, interleaved: extra CPU per sample.
+
+    The timer mechanism takes only the ticks the kernel gives (CONFIG_HZ) whatever the asked
+    rate, so its extra CPU is small and start-up costs weigh more in it."""
+    base = []
+    prof = {name: [] for name, _, _ in PS_MECHS}
     if not ctx.have_xprof:
         return
     rounds = ctx.cfg["ps_rounds"]
     for i in range(ctx.cfg["ps_pairs"]):
         base.append(measure(wl_args(ctx, rounds=rounds))["cpu"])
-        m, p = run_xprof(ctx, i, hz=ctx.cfg["ps_hz"], rounds=rounds, tag="hz", stacks=False)
-        prof.append(dict(cpu=m["cpu"], wall=m["wall"], samples=p["samples"],
-                         sampled_cpu=p["sampled_cpu"]))
+        for name, mech, hz in PS_MECHS:
+            m, p = run_xprof(ctx, i, hz=hz or ctx.cfg["ps_hz"], rounds=rounds, tag="hz",
+                             stacks=False, mech=mech)
+            prof[name].append(dict(cpu=m["cpu"], wall=m["wall"], samples=p["samples"],
+                                   sampled_cpu=p["sampled_cpu"], mechanism=p["mechanism"]))
     res["persample"] = dict(hz=ctx.cfg["ps_hz"], rounds=rounds, base_cpu=base, runs=prof)
 
 
@@ -372,22 +423,23 @@ def analysis_rounds(ctx, res):
     cpu_round = 1.5 * base
     samples_round = base * ctx.cfg["an_hz"]
     ps = res.get("persample") or {}
-    if ps.get("runs") and ps.get("hz") == ctx.cfg["an_hz"]:
-        samples_round = statistics.median(r["samples"] for r in ps["runs"]) / ps["rounds"]
-        cpu_round = max(cpu_round, statistics.median(r["cpu"] for r in ps["runs"]) /
-                        ps["rounds"])
+    pruns = (ps.get("runs") or {}).get("xprof perf")
+    if pruns and ps.get("hz") == ctx.cfg["an_hz"]:
+        samples_round = statistics.median(r["samples"] for r in pruns) / ps["rounds"]
+        cpu_round = max(cpu_round, statistics.median(r["cpu"] for r in pruns) / ps["rounds"])
     want = ctx.cfg["an_samples"] / samples_round
     budget = ctx.cfg["an_budget"] * (os.cpu_count() or 1) / cpu_round
     return max(1, int(min(want, budget)))
 
 
 def phase_analysis(ctx, res):
-    """Make a large profile with each tool, then time the analysis commands on it."""
+    """Make a large profile with each tool, then time the analysis commands on it. xprof
+    profiles with XPROF_MECH=perf: the timer mechanism cannot go above the tick rate."""
     rounds = analysis_rounds(ctx, res)
     log("analysis: profiling %d rounds per thread at %d Hz" % (rounds, ctx.cfg["an_hz"]))
     xout = ctx.path("xprof")
     env = dict(LD_PRELOAD=ctx.libxprof, XPROF_OUT=xout, XPROF_RUN="big", XPROF_QUIET="1",
-               XPROF_HZ=str(ctx.cfg["an_hz"]))
+               XPROF_HZ=str(ctx.cfg["an_hz"]), XPROF_MECH="perf")
     xrun = os.path.join(xout, "big")
     xsamples = 0
     if ctx.have_xprof:
@@ -414,6 +466,38 @@ def phase_analysis(ctx, res):
                            rows=rows)
     shutil.rmtree(xrun, ignore_errors=True)
     os.unlink(pdata)
+    if ctx.have_xprof:
+        res["analysis"]["synthetic"] = analysis_synthetic(ctx)
+
+
+def analysis_synthetic(ctx):
+    """bench/bigprofile writes big_samples samples; time report and folded on them."""
+    out = ctx.path("synth")
+    run = os.path.join(out, "big")
+    os.makedirs(run, exist_ok=True)
+    n = ctx.cfg["big_samples"]
+    t0 = time.monotonic()
+    made = run_text([ctx.bin("bigprofile"), "-n", str(n), "-o", run,
+                     os.path.abspath(ctx.bin("workload"))])
+    gen_s = time.monotonic() - t0
+    size = sum(int(line.split("\t")[2]) for line in made.splitlines())
+    rep = parse_tsv(run_text([ctx.analyze, "report", "--tsv", run], ok=(0, 1)))
+    got = int(rep["run"][0]["samples"])
+    if got != n:
+        raise RuntimeError("bigprofile: %d samples written, analyzer read %d" % (n, got))
+    rows = []
+    for name, argv in (("xprof-analyze report", [ctx.analyze, "report", out]),
+                       ("xprof-analyze folded", [ctx.analyze, "folded", out])):
+        reps = [measure(argv) for _ in range(ctx.cfg["big_reps"])]
+        for m in reps:
+            if m["status"] not in (0, 1):
+                raise RuntimeError("%s: exit status %d" % (name, m["status"]))
+        rows.append(dict(name=name, walls=[m["wall"] for m in reps],
+                         rss_kb=[m["rss_kb"] for m in reps]))
+        log("analysis: %s on %d synthetic samples %.1f s" % (name, n, min(r["wall"]
+                                                                           for r in reps)))
+    shutil.rmtree(out, ignore_errors=True)
+    return dict(samples=n, bytes=size, gen_s=gen_s, files=len(made.splitlines()), rows=rows)
 
 
 def machine():
@@ -427,7 +511,9 @@ def machine():
                 cpu=sh("grep -m1 'model name' /proc/cpuinfo | cut -d: -f2-"),
                 cores=os.cpu_count(),
                 paranoid=sh("cat /proc/sys/kernel/perf_event_paranoid"),
-                hz_tick=sh("grep -m1 '^CONFIG_HZ=' /boot/config-$(uname -r) 2>/dev/null"),
+                hz_tick=sh("grep -m1 '^CONFIG_HZ=' /boot/config-$(uname -r) 2>/dev/null || "
+                           "zcat /proc/config.gz 2>/dev/null | grep -m1 '^CONFIG_HZ='"),
+                rss_by=("/usr/bin/time %M" if os.access(TIME, os.X_OK) else "wait4 ru_maxrss"),
                 perf=sh("perf --version"),
                 gperftools=sh("dpkg-query -W -f='${Version}' libgoogle-perftools4"),
                 libunwind=sh("pkg-config --modversion libunwind"),

@@ -9,6 +9,10 @@
  *	unwind	DEPTH	NS	FRAMES	the same, the handler calling unw_backtrace for DEPTH
  *					frames on a stack deeper than DEPTH (FRAMES: how many
  *					it returned, as a check)
+ *	tick	HZ		expirations per CPU-second of a timer_create timer on the
+ *					thread's CPU clock asked for 10 kHz: the kernel checks
+ *					CPU-clock timers at its tick, so this is the tick rate
+ *					(CONFIG_HZ) that bounds a CPU-clock-timer profiler
  * A sampler must at least take the signal and walk the stack; the bench compares xprof's
  * measured per-sample cost with the unwind row of the matching depth. Each figure is the
  * median of 7 batches; the first batch also warms libunwind's caches and is thrown away.
@@ -22,6 +26,7 @@
 #include <string.h>
 #include <sys/syscall.h>
 #include <time.h>
+#include <errno.h>
 #include <unistd.h>
 
 #define BATCHES		7
@@ -89,6 +94,21 @@ static __attribute__((noinline)) double deep(int n)
 	return r;
 }
 
+static volatile sig_atomic_t ticks;
+
+static void on_tick(int sig, siginfo_t *si, void *uc)
+{
+	ticks++;
+}
+
+static unsigned long long thread_cpu_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (unsigned long long)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
 static void set_handler(void (*fn)(int, siginfo_t *, void *))
 {
 	struct sigaction sa;
@@ -111,6 +131,33 @@ static void measure_unwind(int depth)
 	printf("unwind\t%d\t%.1f\t%d\n", depth, ns, got_frames);
 }
 
+/* Spin 300 ms of CPU under a 10 kHz CPU-clock timer; expirations per CPU-second. */
+static int measure_tick(void)
+{
+	struct sigevent sev;
+	struct itimerspec its = { .it_interval = { 0, 100000 }, .it_value = { 0, 100000 } };
+	unsigned long long t0, cpu;
+	volatile unsigned long sink = 0;
+	timer_t tm;
+
+	set_handler(on_tick);
+	memset(&sev, 0, sizeof(sev));
+	sev.sigev_notify = SIGEV_SIGNAL;
+	sev.sigev_signo = SIGPROF;
+	if (timer_create(CLOCK_THREAD_CPUTIME_ID, &sev, &tm) != 0)
+		return -errno;
+	ticks = 0;
+	t0 = thread_cpu_ns();
+	timer_settime(tm, 0, &its, NULL);
+	while (thread_cpu_ns() - t0 < 300000000ULL)
+		for (int i = 0; i < 1000; i++)
+			sink += i;
+	timer_delete(tm);
+	cpu = thread_cpu_ns() - t0;
+	printf("tick\t%.1f\n", ticks * 1e9 / cpu);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const int depths[] = { 32, 128 };
@@ -129,5 +176,7 @@ int main(int argc, char **argv)
 	printf("signal\t%.1f\n", deep(8));
 	for (unsigned i = 0; i < sizeof(depths) / sizeof(depths[0]); i++)
 		measure_unwind(depths[i]);
+	if (measure_tick() < 0)
+		perror("floor: timer_create");
 	return fflush(stdout) || ferror(stdout) ? 1 : 0;
 }

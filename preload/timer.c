@@ -125,14 +125,15 @@ void timer_disarm(struct xp_thread *t)
 	}
 }
 
-/* Loop iterations until the thread's CPU clock has advanced by ns; returns them. */
+/* Loop rounds until the thread's CPU clock has advanced by ns; returns them. A round is
+ * ~50 us of arithmetic, so the clock syscall between rounds weighs little. */
 static uint64_t spin_cpu(uint64_t ns)
 {
 	uint64_t end = xp_thread_cpu() + ns, n = 0;
 	volatile uint64_t sink = 0;
 
 	while (xp_thread_cpu() < end) {
-		for (int i = 0; i < 2000; i++)
+		for (int i = 0; i < 50000; i++)
 			sink += (uint64_t)i;
 		n++;
 	}
@@ -162,7 +163,7 @@ static uint64_t probe_round(int fd)
 	if (probe_ticks < 10 || !base)
 		return 0;
 	/* The loop's own share of `used` is with/base of 3 ms; the rest went to the ticks. */
-	own = with * 3000000ull / base;
+	own = with * 3000000ull / base;	/* rounds are coarse: 3 ms is ~60 of them */
 	return used > own ? (used - own) / (uint64_t)probe_ticks : 0;
 }
 

@@ -35,6 +35,7 @@
 #define XP_SKIP_FRAMES	16u			/* room for the handler's own frames */
 #define XP_REGION_DEPTH	32
 #define XP_FD_MAP	65536			/* descriptors we can mark as ours */
+#define XP_UNWIND_CACHE	4096			/* libunwind CFI cache entries (rounded to 2^n) */
 #define XP_HIST_BUCKETS	64			/* handler-time histogram: 100 ns steps */
 #define XP_HIST_NS	100
 
