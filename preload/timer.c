@@ -126,14 +126,14 @@ void timer_disarm(struct xp_thread *t)
 }
 
 /* Loop rounds until the thread's CPU clock has advanced by ns; returns them. A round is
- * ~50 us of arithmetic, so the clock syscall between rounds weighs little. */
+ * ~20 us of arithmetic, so the clock syscall between rounds weighs little. */
 static uint64_t spin_cpu(uint64_t ns)
 {
 	uint64_t end = xp_thread_cpu() + ns, n = 0;
 	volatile uint64_t sink = 0;
 
 	while (xp_thread_cpu() < end) {
-		for (int i = 0; i < 50000; i++)
+		for (int i = 0; i < 20000; i++)
 			sink += (uint64_t)i;
 		n++;
 	}
@@ -148,22 +148,24 @@ static void probe_tick(int sig)
 	probe_ticks++;
 }
 
+#define PROBE_NS 1500000ull	/* CPU per half-round: ~75 loop rounds, ~30 ticks at 20 kHz */
+
 /* One round: CPU the loop lost per tick while the event ran at 20 kHz; 0 if unmeasurable. */
 static uint64_t probe_round(int fd)
 {
 	uint64_t base, with, t0, used, own;
 
-	base = spin_cpu(3000000);
+	base = spin_cpu(PROBE_NS);
 	probe_ticks = 0;
 	ioctl(fd, PERF_EVENT_IOC_ENABLE, 0);
 	t0 = xp_thread_cpu();
-	with = spin_cpu(3000000);
+	with = spin_cpu(PROBE_NS);
 	used = xp_thread_cpu() - t0;
 	ioctl(fd, PERF_EVENT_IOC_DISABLE, 0);
 	if (probe_ticks < 10 || !base)
 		return 0;
-	/* The loop's own share of `used` is with/base of 3 ms; the rest went to the ticks. */
-	own = with * 3000000ull / base;	/* rounds are coarse: 3 ms is ~60 of them */
+	/* The loop's own share of `used` is with/base of PROBE_NS; the rest went to the ticks. */
+	own = with * PROBE_NS / base;
 	return used > own ? (used - own) / (uint64_t)probe_ticks : 0;
 }
 
@@ -171,9 +173,9 @@ static uint64_t probe_round(int fd)
  * What one perf sample costs on this machine, in CPU ns: kernel timer and signal delivery
  * included, our unwinding excluded. On bare metal it is a few microseconds; under some
  * hypervisors every sample costs several VM exits (the event's hrtimer, the irq_work that
- * sends the signal) and tens of microseconds. A loop runs 3 ms of CPU alone and 3 ms with
+ * sends the signal) and tens of microseconds. A loop runs 1.5 ms of CPU alone and 1.5 ms with
  * the event at 20 kHz and an empty handler, three times (the median is kept: one round can
- * be disturbed by an interrupt or a migration); about 20 ms in all.
+ * be disturbed by an interrupt or a migration); about 10 ms in all.
  * Not AS-safe; called once, in the first process of a run, before our handler is installed.
  */
 static uint64_t perf_sample_cost(void)
@@ -197,7 +199,7 @@ static uint64_t perf_sample_cost(void)
 	if (fcntl(fd, F_SETSIG, xp.cfg.signo) != 0 || fcntl(fd, F_SETOWN_EX, &owner) != 0 ||
 	    fcntl(fd, F_SETFL, O_ASYNC | O_NONBLOCK) != 0)
 		goto out_fd;
-	spin_cpu(1000000);			/* warm up */
+	spin_cpu(500000);			/* warm up */
 	for (int i = 0; i < 3; i++)
 		r[i] = probe_round(fd);
 	/* median of three */
