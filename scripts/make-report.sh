@@ -86,6 +86,11 @@ checksum_of() {
 	echo "$c"
 }
 
+# The scenarios are short (0.1 to 2 s): they are sampled with the perf task-clock event at
+# 999 Hz, four times the samples of the tick-bound CPU-clock timer that XPROF_MECH=auto takes
+# on machines where a perf sample is dear; the overhead table shows what that costs here.
+mech=${REPORT_MECH:-perf}
+
 # run_one NAME ARGS...: unprofiled, then profiled into $runs/NAME; appends to the manifest.
 run_one() {
 	local name=$1 kind=$2 x=$3; shift 3
@@ -96,7 +101,7 @@ run_one() {
 		die "$name: '$sim $*' failed (unprofiled), see $runs/$name.plain.err"
 	t1=$(now_ns)
 	t2=$(now_ns)
-	LD_PRELOAD=$lib XPROF_OUT=$runs XPROF_RUN=$name XPROF_QUIET=1 \
+	LD_PRELOAD=$lib XPROF_OUT=$runs XPROF_RUN=$name XPROF_QUIET=1 XPROF_MECH=$mech \
 		"$sim" "$@" </dev/null >"$runs/$name.out" 2>"$runs/$name.err" ||
 		die "$name: '$sim $*' failed under libxprof.so, see $runs/$name.err"
 	t3=$(now_ns)

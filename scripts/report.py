@@ -381,7 +381,10 @@ def build(args):
              'and run once unprofiled. Total Time is the wall time of the profiled run; CPU '
              'Time covers every process of the run: exact from the kernel, and sampled (the '
              'sum of the samples\' CPU-time weights: each sample weighs the thread\'s CPU '
-             'time since its previous sample).\n',
+             'time since its previous sample). The scenarios last 0.1 to 2 s, so they are '
+             'sampled with the perf task-clock event at 999 Hz (`XPROF_MECH=perf`), four times '
+             'the samples of the tick-bound CPU-clock timer that xprof\'s default takes on '
+             'machines where a perf sample is dear (this one: see the overhead table).\n',
              section_batch(kinds['batch']), section_parallel(kinds['parallel'], False),
              section_parallel(kinds['threads'], True),
              section_search(kinds['grid'][0], kinds['bohb'][0]),
