@@ -134,11 +134,16 @@ static void resolve_early(void)
 	dl_iterate_phdr(no_object, NULL);
 }
 
+/* libunwind's first use: it opens its validator pipe here (see fd_open_high). Nothing of
+ * libunwind may run before this. */
 static void unwind_once(void *arg)
 {
 	void *frames[4];
 
 	(void)arg;
+	/* Its CFI cache holds 128 addresses by default: a program's leaf pcs alone overflow it,
+	 * and every miss walks the loader's list and parses CFI (~15 us). */
+	unw_set_cache_size(unw_local_addr_space, XP_UNWIND_CACHE, 0);
 	unw_backtrace(frames, 4);
 }
 
@@ -182,9 +187,6 @@ __attribute__((constructor)) static void process_init(void)
 	}
 	if (sigctl_guard_install() != 0)
 		xp_say(1, "xprof: cannot guard unwinding against faults: %s", strerror(errno));
-	/* libunwind's CFI cache holds 128 addresses by default: a program's leaf pcs alone
-	 * overflow it, and every miss walks the loader's list and parses CFI (~15 us). */
-	unw_set_cache_size(unw_local_addr_space, XP_UNWIND_CACHE, 0);
 	fd_open_high(unwind_once, NULL);
 	xp.active = 1;
 	pthread_atfork(atfork_prepare, atfork_parent, atfork_child);
