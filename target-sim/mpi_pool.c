@@ -60,17 +60,7 @@ static int send_next(const struct pool_cfg *cfg, int rank, int *next)
 
 static int store(const char *msg, int len, struct task_result *rs, int ntasks)
 {
-	struct task_result r;
-	int err = result_decode(msg, len, &r);
-
-	if (err)
-		return err;
-	if (r.id < 0 || r.id >= ntasks || rs[r.id].equity) {
-		result_fini(&r);
-		return -EBADMSG;
-	}
-	rs[r.id] = r;
-	return 0;
+	return result_store(msg, (size_t)len, rs, ntasks);
 }
 
 int mpi_coordinate(const struct pool_cfg *cfg, int nranks, struct task_result *rs)

@@ -180,23 +180,15 @@ static int dispatch(const struct pool_cfg *cfg, struct worker *w, int *next)
 
 static int collect(struct worker *w, struct task_result *rs, int ntasks)
 {
-	struct task_result r;
 	uint32_t len;
 	char *msg;
 	int err = msg_recv(w->res_fd, &msg, &len);
 
 	if (err)
 		return err;
-	err = result_decode(msg, len, &r);
+	err = result_store(msg, len, rs, ntasks);
 	free(msg);
-	if (err)
-		return err;
-	if (r.id < 0 || r.id >= ntasks || rs[r.id].equity) {
-		result_fini(&r);
-		return -EBADMSG;
-	}
-	rs[r.id] = r;
-	return 0;
+	return err;
 }
 
 static int coordinate(const struct pool_cfg *cfg, struct worker *ws, struct task_result *rs)

@@ -145,6 +145,9 @@ int task_run(const struct bundle *b, const struct task *t, uint64_t seed, struct
 char *task_encode(const struct task *t, size_t *len);
 int task_decode(const char *buf, size_t len, struct task *t);
 char *result_encode(const struct task_result *r, size_t *len);
+/* A coordinator's receipt: decode a result message into rs[id], refusing ids out of range
+ * or seen twice. 0 or -errno. */
+int result_store(const char *msg, size_t len, struct task_result *rs, int ntasks);
 /* A worker's turn: decode the task message, run it (region "task"), encode the result into a
  * malloc'ed *out of *out_len bytes (caller frees). 0 or -errno. */
 int task_serve(const struct bundle *b, uint64_t seed, const char *msg, size_t len, char **out,

@@ -217,3 +217,18 @@ int task_serve(const struct bundle *b, uint64_t seed, const char *msg, size_t le
 	result_fini(&r);
 	return *out ? 0 : -ENOMEM;
 }
+
+int result_store(const char *msg, size_t len, struct task_result *rs, int ntasks)
+{
+	struct task_result r;
+	int err = result_decode(msg, len, &r);
+
+	if (err)
+		return err;
+	if (r.id < 0 || r.id >= ntasks || rs[r.id].equity) {
+		result_fini(&r);
+		return -EBADMSG;
+	}
+	rs[r.id] = r;
+	return 0;
+}
