@@ -121,17 +121,25 @@ static uint64_t cpu_now(const struct xp_thread *t, const siginfo_t *si)
 	return xp_thread_cpu();
 }
 
-/* AS-safe: one sample of the interrupted context. Called with t->busy set. */
-static void sample_take(struct xp_thread *t, const siginfo_t *si, ucontext_t *uc)
+/* AS-safe: the CPU this tick stands for (since the previous one), and the new baseline. */
+static uint64_t take_weight(struct xp_thread *t, const siginfo_t *si)
+{
+	uint64_t cpu = cpu_now(t, si), weight = cpu > t->last_cpu ? cpu - t->last_cpu : 0;
+
+	t->last_cpu = cpu;
+	return weight;
+}
+
+/* AS-safe: one sample of the interrupted context, weighing `weight` ns of CPU. Called with
+ * t->busy set. */
+static void sample_take(struct xp_thread *t, uint64_t weight, ucontext_t *uc)
 {
 	uintptr_t pc = (uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
-	uint64_t now = xp_now(), cpu = cpu_now(t, si);
-	uint64_t weight = cpu > t->last_cpu ? cpu - t->last_cpu : 0;
+	uint64_t now = xp_now();
 	unsigned flags = XPF_SF_LEAF_EXACT;
 	uint32_t n = 0;
 	int why, at;
 
-	t->last_cpu = cpu;
 	if (atomic_load_explicit(&xp.stopped, memory_order_relaxed)) {
 		/* Nothing more can be written, but the ticks go on being counted (cheaply) so
 		 * that the file still says how much CPU went unsampled. */
@@ -193,13 +201,10 @@ static void on_signal(int sig, siginfo_t *si, void *ucv)
 		return;
 	}
 	if (t->busy) {
-		uint64_t cpu = cpu_now(t, si);
-
-		rec_drop(t, XPF_DROP_BUSY, cpu > t->last_cpu ? cpu - t->last_cpu : 0);
-		t->last_cpu = cpu;
+		rec_drop(t, XPF_DROP_BUSY, take_weight(t, si));
 	} else {
 		t->busy = 1;
-		sample_take(t, si, ucv);
+		sample_take(t, take_weight(t, si), ucv);
 		t->busy = 0;
 	}
 	errno = saved;
