@@ -60,10 +60,10 @@ $(O)/libxprof-test.a: $(PRELOAD_OBJ)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
 # ---- analyzer: build/xprof-analyze -------------------------------------------------------
-ANALYZER_SRC := $(wildcard analyzer/*.c)
+ANALYZER_SRC := $(wildcard analyzer/*.c analyzer/cmds/*.c)
 ANALYZER_OBJ := $(ANALYZER_SRC:%.c=$(O)/%.o)
 ANALYZER_LIBOBJ := $(filter-out $(O)/analyzer/main.o $(O)/analyzer/fuzz_reader.o,$(ANALYZER_OBJ))
-ANALYZER_CFLAGS := $(BASE_CFLAGS) $(DW_CFLAGS) $(SAN_FLAGS)
+ANALYZER_CFLAGS := $(BASE_CFLAGS) -Ianalyzer $(DW_CFLAGS) $(SAN_FLAGS)
 ANALYZER_LIBS := $(DW_LIBS) $(ZLIB_LIBS) -lm
 
 $(O)/analyzer/fuzz_reader.o: ;	# built only by `make fuzz`

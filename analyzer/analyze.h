@@ -39,7 +39,7 @@ struct an_ctx {
 	FILE *out;
 };
 
-/* Commands: write to c->out; return 0 or -errno. */
+/* Commands, one per file in cmds/ (cmds/NAME.c): write to c->out; return 0 or -errno. */
 int cmd_report(struct an_ctx *c);
 int cmd_folded(struct an_ctx *c);
 int cmd_flamegraph(struct an_ctx *c);

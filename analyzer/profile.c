@@ -31,12 +31,12 @@ void profile_fini(struct profile *p)
 	free(p->modfiles);
 	free(p->procs);
 	free(p->threads);
-	free(p->thread_slots);
+	htab_fini(&p->thread_idx);
 	free(p->addrs);
 	free(p->stacks);
-	free(p->stack_slots);
+	htab_fini(&p->stack_idx);
 	free(p->aggs);
-	free(p->agg_slots);
+	htab_fini(&p->agg_idx);
 	free(p->regions);
 	free(p->notes);
 	free(p->stack_locs);
@@ -69,55 +69,46 @@ uint32_t profile_modfile(struct profile *p, const char *path, size_t pathlen,
 	return (uint32_t)(p->nmodfiles - 1);
 }
 
-/* Generic open-addressing helper: rebuilds `slots` at twice the size. */
-static void rehash(uint32_t **slots, size_t *nslots, size_t n,
-		   uint64_t (*hash)(const struct profile *, uint32_t), const struct profile *p)
-{
-	size_t ns = *nslots ? *nslots * 2 : 1024;
-	uint32_t *s = xcalloc(ns, sizeof(*s));
-
-	for (size_t id = 0; id < n; id++) {
-		size_t i = hash(p, (uint32_t)id) & (ns - 1);
-
-		while (s[i])
-			i = (i + 1) & (ns - 1);
-		s[i] = (uint32_t)id + 1;
-	}
-	free(*slots);
-	*slots = s;
-	*nslots = ns;
-}
-
 static uint64_t thread_key_hash(uint32_t proc, int32_t tid)
 {
 	return hash_mix(((uint64_t)proc << 32) ^ (uint32_t)tid);
 }
 
-static uint64_t thread_hash(const struct profile *p, uint32_t id)
+static uint64_t thread_hash(const void *ctx, uint32_t id)
 {
+	const struct profile *p = ctx;
+
 	return thread_key_hash(p->threads[id].proc, p->threads[id].tid);
+}
+
+struct thread_key {
+	uint32_t proc;
+	int32_t tid;
+};
+
+static bool thread_eq(const void *ctx, uint32_t id, const void *key)
+{
+	const struct prof_thread *t = &((const struct profile *)ctx)->threads[id];
+	const struct thread_key *k = key;
+
+	return t->proc == k->proc && t->tid == k->tid;
 }
 
 uint32_t profile_thread(struct profile *p, uint32_t proc, int32_t tid)
 {
+	struct thread_key k = { proc, tid };
 	struct prof_thread *t;
-	size_t i;
-	uint32_t id;
+	uint32_t *slot;
 
-	if (p->nthreads * 2 >= p->nthread_slots)
-		rehash(&p->thread_slots, &p->nthread_slots, p->nthreads, thread_hash, p);
-	i = thread_key_hash(proc, tid) & (p->nthread_slots - 1);
-	while ((id = p->thread_slots[i])) {
-		t = &p->threads[id - 1];
-		if (t->proc == proc && t->tid == tid)
-			return id - 1;
-		i = (i + 1) & (p->nthread_slots - 1);
-	}
+	htab_reserve(&p->thread_idx, p->nthreads, thread_hash, p);
+	slot = htab_slot(&p->thread_idx, thread_key_hash(proc, tid), thread_eq, p, &k);
+	if (*slot)
+		return *slot - 1;
 	t = VEC_PUSH(p->threads, p->nthreads, p->capthreads);
 	memset(t, 0, sizeof(*t));
 	t->proc = proc;
 	t->tid = tid;
-	p->thread_slots[i] = (uint32_t)p->nthreads;
+	*slot = (uint32_t)p->nthreads;
 	return (uint32_t)(p->nthreads - 1);
 }
 
@@ -146,32 +137,42 @@ static uint64_t stack_key_hash(uint32_t proc, uint32_t epoch, uint8_t flags, con
 	return hash_mix(h1 ^ rotl64(h2, 17));
 }
 
-static uint64_t stack_hash(const struct profile *p, uint32_t id)
+static uint64_t stack_hash(const void *ctx, uint32_t id)
 {
+	const struct profile *p = ctx;
 	const struct prof_stack *s = &p->stacks[id];
 
 	return stack_key_hash(s->proc, s->epoch, s->flags, p->addrs + s->off, s->depth);
 }
 
+struct stack_key {
+	uint32_t proc, epoch, depth;
+	uint8_t flags;
+	const uint64_t *addrs;
+};
+
+static bool stack_eq(const void *ctx, uint32_t id, const void *key)
+{
+	const struct profile *p = ctx;
+	const struct prof_stack *s = &p->stacks[id];
+	const struct stack_key *k = key;
+
+	return s->proc == k->proc && s->epoch == k->epoch && s->flags == k->flags &&
+	       s->depth == k->depth && !memcmp(p->addrs + s->off, k->addrs, k->depth * 8ul);
+}
+
 uint32_t profile_stack(struct profile *p, uint32_t proc, uint32_t epoch, uint8_t flags,
 		       const uint64_t *addrs, uint32_t depth)
 {
+	struct stack_key k = { proc, epoch, depth, flags, addrs };
 	struct prof_stack *s;
-	uint64_t h;
-	size_t i;
-	uint32_t id;
+	uint32_t *slot;
 
-	if (p->nstacks * 2 >= p->nstack_slots)
-		rehash(&p->stack_slots, &p->nstack_slots, p->nstacks, stack_hash, p);
-	h = stack_key_hash(proc, epoch, flags, addrs, depth);
-	i = h & (p->nstack_slots - 1);
-	while ((id = p->stack_slots[i])) {
-		s = &p->stacks[id - 1];
-		if (s->proc == proc && s->epoch == epoch && s->flags == flags &&
-		    s->depth == depth && !memcmp(p->addrs + s->off, addrs, depth * 8ul))
-			return id - 1;
-		i = (i + 1) & (p->nstack_slots - 1);
-	}
+	htab_reserve(&p->stack_idx, p->nstacks, stack_hash, p);
+	slot = htab_slot(&p->stack_idx, stack_key_hash(proc, epoch, flags, addrs, depth),
+			 stack_eq, p, &k);
+	if (*slot)
+		return *slot - 1;
 	vec_reserve((void **)&p->addrs, &p->capaddrs, p->naddrs + depth, sizeof(*p->addrs));
 	memcpy(p->addrs + p->naddrs, addrs, depth * 8ul);
 	s = VEC_PUSH(p->stacks, p->nstacks, p->capstacks);
@@ -182,7 +183,7 @@ uint32_t profile_stack(struct profile *p, uint32_t proc, uint32_t epoch, uint8_t
 	s->off = (uint32_t)p->naddrs;
 	s->locs = 0;
 	p->naddrs += depth;
-	p->stack_slots[i] = (uint32_t)p->nstacks;
+	*slot = (uint32_t)p->nstacks;
 	return (uint32_t)(p->nstacks - 1);
 }
 
@@ -191,36 +192,41 @@ static uint64_t agg_key_hash(uint32_t thread, uint32_t stack)
 	return hash_mix((uint64_t)thread << 32 | stack);
 }
 
-static uint64_t agg_hash(const struct profile *p, uint32_t id)
+static uint64_t agg_hash(const void *ctx, uint32_t id)
 {
+	const struct profile *p = ctx;
+
 	return agg_key_hash(p->aggs[id].thread, p->aggs[id].stack);
+}
+
+static bool agg_eq(const void *ctx, uint32_t id, const void *key)
+{
+	const struct prof_agg *a = &((const struct profile *)ctx)->aggs[id];
+	const uint32_t *k = key;	/* thread, stack */
+
+	return a->thread == k[0] && a->stack == k[1];
 }
 
 void profile_add_samples(struct profile *p, uint32_t thread, uint32_t stack, uint64_t samples,
 			 uint64_t weight_ns)
 {
+	uint32_t k[2] = { thread, stack }, *slot;
 	struct prof_agg *a;
-	size_t i;
-	uint32_t id;
 
-	if (p->naggs * 2 >= p->nagg_slots)
-		rehash(&p->agg_slots, &p->nagg_slots, p->naggs, agg_hash, p);
-	i = agg_key_hash(thread, stack) & (p->nagg_slots - 1);
-	while ((id = p->agg_slots[i])) {
-		a = &p->aggs[id - 1];
-		if (a->thread == thread && a->stack == stack) {
-			a->samples += samples;
-			a->weight_ns += weight_ns;
-			return;
-		}
-		i = (i + 1) & (p->nagg_slots - 1);
+	htab_reserve(&p->agg_idx, p->naggs, agg_hash, p);
+	slot = htab_slot(&p->agg_idx, agg_key_hash(thread, stack), agg_eq, p, k);
+	if (*slot) {
+		a = &p->aggs[*slot - 1];
+		a->samples += samples;
+		a->weight_ns += weight_ns;
+		return;
 	}
 	a = VEC_PUSH(p->aggs, p->naggs, p->capaggs);
 	a->thread = thread;
 	a->stack = stack;
 	a->samples = samples;
 	a->weight_ns = weight_ns;
-	p->agg_slots[i] = (uint32_t)p->naggs;
+	*slot = (uint32_t)p->naggs;
 }
 
 void profile_add_region(struct profile *p, uint32_t name, uint64_t dur_ns, uint64_t cpu_ns)

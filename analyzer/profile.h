@@ -110,18 +110,15 @@ struct profile {
 	size_t nprocs, capprocs;
 	struct prof_thread *threads;
 	size_t nthreads, capthreads;
-	uint32_t *thread_slots;		/* thread index + 1, keyed by (proc, tid) */
-	size_t nthread_slots;
+	struct htab thread_idx;		/* keyed by (proc, tid) */
 	uint64_t *addrs;
 	size_t naddrs, capaddrs;
 	struct prof_stack *stacks;
 	size_t nstacks, capstacks;
-	uint32_t *stack_slots;		/* stack id + 1 */
-	size_t nstack_slots;
+	struct htab stack_idx;		/* keyed by (proc, epoch, flags, addresses) */
 	struct prof_agg *aggs;
 	size_t naggs, capaggs;
-	uint32_t *agg_slots;		/* agg index + 1 */
-	size_t nagg_slots;
+	struct htab agg_idx;		/* keyed by (thread, stack) */
 	struct prof_region *regions;
 	size_t nregions, capregions;
 	struct prof_note *notes;

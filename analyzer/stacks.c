@@ -16,55 +16,49 @@ static uint64_t labels_hash(const uint32_t *l, uint32_t n)
 	return hash_bytes(l, n * sizeof(*l));
 }
 
-static uint64_t slot_hash(const struct stacks *st, uint32_t i)
+static uint64_t stack_hash(const void *ctx, uint32_t id)
 {
-	return labels_hash(st->labels + st->v[i].off, st->v[i].n);
+	const struct stacks *st = ctx;
+
+	return labels_hash(st->labels + st->v[id].off, st->v[id].n);
 }
 
-static void grow(struct stacks *st)
+struct labels_key {
+	const uint32_t *l;
+	uint32_t n;
+};
+
+static bool stack_eq(const void *ctx, uint32_t id, const void *key)
 {
-	size_t ns = st->nslots ? st->nslots * 2 : 1024;
-	uint32_t *s = xcalloc(ns, sizeof(*s));
+	const struct stacks *st = ctx;
+	const struct named_stack *v = &st->v[id];
+	const struct labels_key *k = key;
 
-	for (size_t id = 0; id < st->n; id++) {
-		size_t i = slot_hash(st, (uint32_t)id) & (ns - 1);
-
-		while (s[i])
-			i = (i + 1) & (ns - 1);
-		s[i] = (uint32_t)id + 1;
-	}
-	free(st->slots);
-	st->slots = s;
-	st->nslots = ns;
+	return v->n == k->n && !memcmp(st->labels + v->off, k->l, k->n * sizeof(*k->l));
 }
 
 /* Adds the stack built at labels[off ..) (not yet kept) with its counts. */
 static void add(struct stacks *st, uint32_t off, uint32_t n, uint64_t samples, uint64_t w)
 {
-	const uint32_t *l = st->labels + off;
+	struct labels_key k = { st->labels + off, n };
 	struct named_stack *v;
-	uint32_t id;
-	size_t i;
+	uint32_t *slot;
 
-	if (st->n * 2 >= st->nslots)
-		grow(st);
-	i = labels_hash(l, n) & (st->nslots - 1);
-	while ((id = st->slots[i])) {
-		v = &st->v[id - 1];
-		if (v->n == n && !memcmp(st->labels + v->off, l, n * sizeof(*l))) {
-			v->samples += samples;
-			v->weight_ns += w;
-			st->nlabels = off;	/* drop the duplicate */
-			return;
-		}
-		i = (i + 1) & (st->nslots - 1);
+	htab_reserve(&st->idx, st->n, stack_hash, st);
+	slot = htab_slot(&st->idx, labels_hash(k.l, n), stack_eq, st, &k);
+	if (*slot) {
+		v = &st->v[*slot - 1];
+		v->samples += samples;
+		v->weight_ns += w;
+		st->nlabels = off;	/* drop the duplicate */
+		return;
 	}
 	v = VEC_PUSH(st->v, st->n, st->cap);
 	v->off = off;
 	v->n = n;
 	v->samples = samples;
 	v->weight_ns = w;
-	st->slots[i] = (uint32_t)st->n;
+	*slot = (uint32_t)st->n;
 }
 
 static void push_label(struct stacks *st, uint32_t id)
@@ -113,6 +107,6 @@ void stacks_fini(struct stacks *st)
 {
 	free(st->labels);
 	free(st->v);
-	free(st->slots);
+	htab_fini(&st->idx);
 	memset(st, 0, sizeof(*st));
 }

@@ -32,8 +32,7 @@ struct stacks {
 	size_t nlabels, caplabels;
 	struct named_stack *v;
 	size_t n, cap;
-	uint32_t *slots;	/* index + 1 */
-	size_t nslots;
+	struct htab idx;	/* keyed by the label array */
 };
 
 void stacks_build(struct stacks *st, struct profile *p, const struct symbols *s,

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * util.c - allocation, growable arrays, string interning and hashing for the analyzer.
+ * util.c - allocation, growable arrays, the hash index, string interning and hashing for the
+ * analyzer.
  * Analyzer only: single-threaded. Allocation failure exits with status 2 (see util.h).
  */
 #include "util.h"
@@ -88,11 +89,39 @@ uint64_t hash_bytes(const void *p, size_t n)
 	return hash_mix(h);
 }
 
+void htab_fini(struct htab *t)
+{
+	free(t->slots);
+	memset(t, 0, sizeof(*t));
+}
+
+void htab_reserve(struct htab *t, size_t n, htab_hash_fn hash, const void *ctx)
+{
+	size_t ns, mask;
+	uint32_t *s;
+
+	if ((n + 1) * 2 <= t->nslots)
+		return;
+	ns = t->nslots ? t->nslots * 2 : 1024;
+	while ((n + 1) * 2 > ns)
+		ns *= 2;
+	mask = ns - 1;
+	s = xcalloc(ns, sizeof(*s));
+	for (size_t id = 0; id < n; id++) {
+		size_t i = hash(ctx, (uint32_t)id) & mask;
+
+		while (s[i])
+			i = (i + 1) & mask;
+		s[i] = (uint32_t)id + 1;
+	}
+	free(t->slots);
+	t->slots = s;
+	t->nslots = ns;
+}
+
 void strtab_init(struct strtab *t)
 {
 	memset(t, 0, sizeof(*t));
-	t->nslots = 256;
-	t->slots = xcalloc(t->nslots, sizeof(*t->slots));
 	strtab_intern(t, "", 0);
 }
 
@@ -102,48 +131,47 @@ void strtab_fini(struct strtab *t)
 		free(t->str[i]);
 	free(t->str);
 	free(t->len);
-	free(t->slots);
+	htab_fini(&t->idx);
 	memset(t, 0, sizeof(*t));
 }
 
-static void strtab_grow(struct strtab *t)
+struct strkey {
+	const char *s;
+	size_t len;
+};
+
+static uint64_t str_hash(const void *ctx, uint32_t id)
 {
-	size_t n = t->nslots * 2;
-	uint32_t *s = xcalloc(n, sizeof(*s));
+	const struct strtab *t = ctx;
 
-	for (size_t id = 0; id < t->n; id++) {
-		size_t i = hash_bytes(t->str[id], t->len[id]) & (n - 1);
+	return hash_bytes(t->str[id], t->len[id]);
+}
 
-		while (s[i])
-			i = (i + 1) & (n - 1);
-		s[i] = (uint32_t)id + 1;
-	}
-	free(t->slots);
-	t->slots = s;
-	t->nslots = n;
+static bool str_eq(const void *ctx, uint32_t id, const void *key)
+{
+	const struct strtab *t = ctx;
+	const struct strkey *k = key;
+
+	return t->len[id] == k->len && !memcmp(t->str[id], k->s, k->len);
 }
 
 uint32_t strtab_intern(struct strtab *t, const char *s, size_t len)
 {
-	size_t i, cap2;
-	uint32_t id;
+	struct strkey k = { s, len };
+	uint32_t *slot, id;
+	size_t cap2;
 
-	if (t->n * 2 >= t->nslots)
-		strtab_grow(t);
-	i = hash_bytes(s, len) & (t->nslots - 1);
-	while ((id = t->slots[i])) {
-		id--;
-		if (t->len[id] == len && !memcmp(t->str[id], s, len))
-			return id;
-		i = (i + 1) & (t->nslots - 1);
-	}
+	htab_reserve(&t->idx, t->n, str_hash, t);
+	slot = htab_slot(&t->idx, hash_bytes(s, len), str_eq, t, &k);
+	if (*slot)
+		return *slot - 1;
 	cap2 = t->cap;
 	vec_reserve((void **)&t->str, &t->cap, t->n + 1, sizeof(*t->str));
 	vec_reserve((void **)&t->len, &cap2, t->n + 1, sizeof(*t->len));
 	id = (uint32_t)t->n++;
 	t->str[id] = xstrndup(s, len);
 	t->len[id] = (uint32_t)len;
-	t->slots[i] = id + 1;
+	*slot = id + 1;
 	return id;
 }
 

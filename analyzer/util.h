@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * util.h - small helpers shared by the analyzer: allocation that never returns NULL, growable
- * arrays, a string interning table and the hash used by every table of the profile model.
+ * arrays, the one hash index behind every interning table (strings, the profile model's
+ * threads, stacks and aggregates, named stacks), and the hashes they use.
  * Analyzer only: single-threaded, not async-signal-safe.
  *
  * Allocation failure is not recoverable for a post-run tool: xmalloc() and friends print one
@@ -39,6 +40,41 @@ static inline uint64_t hash_mix(uint64_t x)
 uint64_t hash_bytes(const void *p, size_t n);
 
 /*
+ * Hash index over entries the caller keeps in its own array, by id: open addressing with
+ * linear probing, slots hold id + 1 (0 = empty), at most half full. The index stores no keys,
+ * so the caller gives the hash of an entry by id (to rebuild on growth) and an equality test
+ * against the key being looked up. htab_slot() is inline so that a constant `eq` is inlined
+ * into the probe loop: stack interning is the hottest path of reading.
+ *
+ *	htab_reserve(&t, n, hash_of_id, ctx);	// n entries exist; room for one more
+ *	slot = htab_slot(&t, hash(key), eq, ctx, key);
+ *	if (*slot) return *slot - 1;		// found
+ *	id = push the entry; *slot = id + 1;	// added
+ */
+typedef uint64_t (*htab_hash_fn)(const void *ctx, uint32_t id);
+typedef bool (*htab_eq_fn)(const void *ctx, uint32_t id, const void *key);
+
+struct htab {
+	uint32_t *slots;	/* id + 1; 0 = empty; owned */
+	size_t nslots;		/* a power of two, or 0 before the first reserve */
+};
+
+void htab_fini(struct htab *t);
+/* Before adding the (n+1)th entry: grows (rehashing ids 0..n-1) if that would pass half. */
+void htab_reserve(struct htab *t, size_t n, htab_hash_fn hash, const void *ctx);
+
+/* The slot holding the entry equal to `key` (hash h), or the empty slot where it goes. */
+static inline uint32_t *htab_slot(const struct htab *t, uint64_t h, htab_eq_fn eq,
+				  const void *ctx, const void *key)
+{
+	size_t mask = t->nslots - 1, i = h & mask;
+
+	while (t->slots[i] && !eq(ctx, t->slots[i] - 1, key))
+		i = (i + 1) & mask;
+	return &t->slots[i];
+}
+
+/*
  * Interned strings: each distinct string gets a small id, stable for the table's life.
  * Id 0 is always the empty string. The table owns the copies; strtab_fini() frees them.
  */
@@ -46,8 +82,7 @@ struct strtab {
 	char **str;		/* id -> string */
 	uint32_t *len;		/* id -> length */
 	size_t n, cap;
-	uint32_t *slots;	/* open addressing: id + 1, 0 = empty */
-	size_t nslots;
+	struct htab idx;
 };
 
 void strtab_init(struct strtab *t);

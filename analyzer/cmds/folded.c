@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * folded.c - the `folded` command: Brendan Gregg's folded stacks ("root;...;leaf COUNT"), one
- * line per distinct stack, sorted bytewise so the output is deterministic and ready for
+ * cmds/folded.c - the `folded` command: Brendan Gregg's folded stacks ("root;...;leaf COUNT"),
+ * one line per distinct stack, sorted bytewise so the output is deterministic and ready for
  * flamegraph.pl, inferno or speedscope. Analyzer only.
  *
  * COUNT is the number of samples, or with --weight=cpu-ns the CPU nanoseconds they stand

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * flame.c - the `flamegraph` command: hands the profile's named stacks (stacks.c) to the SVG
- * writer (flamegraph.c). Analyzer only.
+ * cmds/flamegraph.c - the `flamegraph` command: hands the profile's named stacks (stacks.c)
+ * to the SVG writer (flamegraph.c). Analyzer only.
  */
 #include "analyze.h"
 #include "flamegraph.h"

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * report.c - the `report` command: run summary, processes, threads, top functions by self
- * and inclusive CPU time, regions, and where samples were lost, as aligned text, Markdown
+ * cmds/report.c - the `report` command: run summary, processes, threads, top functions by
+ * self and inclusive CPU time, regions, and where samples were lost, as aligned text, Markdown
  * (--markdown) or TSV (--tsv). Analyzer only; reads the profile and symbols, changes neither.
  *
  * Times are CPU-time weights of samples (weight_ns), so a function's seconds are the CPU
