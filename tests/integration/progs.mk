@@ -56,3 +56,12 @@ $(ITEST_OUT)/analyzer_stripped: $(ITEST_OUT)/analyzer_shares
 	$(Q)objcopy --strip-all --add-gnu-debuglink=$@.debug $< $@
 
 PROG_EXTRA += $(ITEST_OUT)/analyzer_stripped
+
+# treecpu: runs a command and prints the kernel's CPU time of its whole process tree, the
+# figure the real-program tests (real-*.sh) judge sampled CPU against. A test tool.
+$(ITEST_OUT)/treecpu: tests/integration/tools/treecpu.c
+	$(call msg,CC,$@)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) -std=gnu11 -O1 -g -Wall -Wextra -Werror -D_GNU_SOURCE -o $@ $<
+
+PROG_EXTRA += $(ITEST_OUT)/treecpu

@@ -24,6 +24,8 @@ Names an EXPR can use:
                           `folded --weight=cpu-ns` (of one pid with pid=)
     on_stack(name, pid=None) share (0..100) of the CPU weight with `name` anywhere on the stack
     stacks(pid=None)      folded stacks as (frames root first, without comm; cpu-ns weight)
+    by_tid(name=None)     {tid: cpu-ns weight} of the samples with `name` anywhere on the
+                          stack (all samples with name=None), from `folded --pid --tid`
     frame_is(frame, name) a folded frame names function `name`
     within(a, b, frac)    |a - b| <= frac * |b|
     min_rate              samples per CPU-second a thread gets at least: the requested hz with
@@ -111,6 +113,23 @@ class Folded:
     def __init__(self, run):
         self.run, self.cache = run, {}
 
+    def by_tid(self, name=None):
+        if "tid" not in self.cache:
+            rc, out = analyze(["folded", "--weight=cpu-ns", "--pid", "--tid", self.run])
+            rows = []
+            for line in out.splitlines():
+                stack, _, w = line.rpartition(" ")
+                frames = stack.split(";")
+                tid = frames[1].rpartition("-")[2] if len(frames) > 1 else ""
+                if re.fullmatch(r"[0-9]+", w) and re.fullmatch(r"[0-9]+", tid):
+                    rows.append((int(tid), frames[2:], int(w)))
+            self.cache["tid"] = rows
+        out = {}
+        for tid, frames, w in self.cache["tid"]:
+            if name is None or any(frame_is(f, name) for f in frames):
+                out[tid] = out.get(tid, 0) + w
+        return out
+
     def stacks(self, pid):
         key = pid is not None
         if key not in self.cache:
@@ -173,6 +192,7 @@ def bindings(run):
         "share": share,
         "on_stack": lambda name, pid=None: share(name, pid, True),
         "stacks": lambda pid=None: [(st[1:], w) for st, w in folded.stacks(pid)],
+        "by_tid": folded.by_tid,
         "frame_is": frame_is,
         "within": lambda a, b, frac: abs(a - b) <= frac * abs(b),
     }
