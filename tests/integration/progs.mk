@@ -30,8 +30,16 @@ $(ITEST_OUT)/cxxexc: $(ITEST_DIR)/cxx/cxxexc.cc $(ITEST_DIR)/spin.h
 	$(Q)$(CXX) -std=gnu++17 -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter -o $@ $< \
 		-lpthread
 
+# libcxxexc.so: the same C++ source as a library (only cxxexc_main exported), dlopen'd by the
+# C program progs/dlcxx.c.
+$(ITEST_OUT)/libcxxexc.so: $(ITEST_DIR)/cxx/cxxexc.cc $(ITEST_DIR)/spin.h
+	$(call msg,CXX,$@)
+	@mkdir -p $(dir $@)
+	$(Q)$(CXX) -std=gnu++17 -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter -shared -fPIC \
+		-fvisibility=hidden -DCXXEXC_LIB -o $@ $< -lpthread
+
 PROG_EXTRA += $(ITEST_OUT)/libdlA.so $(ITEST_OUT)/libdlB.so $(ITEST_OUT)/libdltiny.so \
-	$(ITEST_OUT)/cxxexc
+	$(ITEST_OUT)/cxxexc $(ITEST_OUT)/libcxxexc.so
 
 # xpf-dump: reads .xpf headers and block headers directly, so that the tests can tell a
 # preload fault from an analyzer fault. A test tool, not a target program.
