@@ -31,6 +31,9 @@ DW_LIBS := $(shell $(PKG_CONFIG) --libs libdw libelf 2>/dev/null || echo -ldw -l
 CMOCKA_CFLAGS := $(shell $(PKG_CONFIG) --cflags cmocka 2>/dev/null)
 CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
 ZLIB_LIBS := $(shell $(PKG_CONFIG) --libs zlib 2>/dev/null || echo -lz)
+PROTOC_C ?= protoc-c
+PROTOBUF_C_CFLAGS := $(shell $(PKG_CONFIG) --cflags libprotobuf-c 2>/dev/null)
+PROTOBUF_C_LIBS := $(shell $(PKG_CONFIG) --libs libprotobuf-c 2>/dev/null || echo -lprotobuf-c)
 
 # Sanitizers apply to the analyzer, the simulated target and the unit tests. The preload
 # library is never built with them: it runs inside other programs and inside signal handlers.
@@ -62,9 +65,23 @@ $(O)/libxprof-test.a: $(PRELOAD_OBJ)
 # ---- analyzer: build/xprof-analyze -------------------------------------------------------
 ANALYZER_SRC := $(wildcard analyzer/*.c analyzer/cmds/*.c)
 ANALYZER_OBJ := $(ANALYZER_SRC:%.c=$(O)/%.o)
-ANALYZER_LIBOBJ := $(filter-out $(O)/analyzer/main.o $(O)/analyzer/fuzz_reader.o,$(ANALYZER_OBJ))
-ANALYZER_CFLAGS := $(BASE_CFLAGS) -Ianalyzer $(DW_CFLAGS) $(SAN_FLAGS)
-ANALYZER_LIBS := $(DW_LIBS) $(ZLIB_LIBS) -lm
+ANALYZER_LIBOBJ := $(filter-out $(O)/analyzer/main.o $(O)/analyzer/fuzz_reader.o,$(ANALYZER_OBJ)) \
+	$(O)/gen/pprof.pb-c.o
+ANALYZER_CFLAGS := $(BASE_CFLAGS) -Ianalyzer -I$(O)/gen $(DW_CFLAGS) $(PROTOBUF_C_CFLAGS) \
+	$(SAN_FLAGS)
+ANALYZER_LIBS := $(DW_LIBS) $(ZLIB_LIBS) $(PROTOBUF_C_LIBS) -lm
+
+# pprof's message types, generated from analyzer/pprof.proto by protoc-c.
+$(O)/gen/pprof.pb-c.c $(O)/gen/pprof.pb-c.h &: analyzer/pprof.proto
+	$(call msg,PROTOC,$@)
+	@mkdir -p $(O)/gen
+	$(Q)$(PROTOC_C) --c_out=$(O)/gen -Ianalyzer $<
+
+$(O)/gen/pprof.pb-c.o: $(O)/gen/pprof.pb-c.c
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(ANALYZER_CFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(O)/analyzer/pprof.o: $(O)/gen/pprof.pb-c.h
 
 $(O)/analyzer/fuzz_reader.o: ;	# built only by `make fuzz`
 $(O)/analyzer/%.o: analyzer/%.c $(wildcard analyzer/*.h) include/xprof-format.h

@@ -36,6 +36,8 @@ struct an_ctx {
 	const struct an_opts *o;
 	struct profile *p;
 	struct symbols *s;
+	struct profile *p2;		/* commands of two PATHs (diff): B; else NULL */
+	struct symbols *s2;
 	FILE *out;
 };
 
@@ -43,5 +45,8 @@ struct an_ctx {
 int cmd_report(struct an_ctx *c);
 int cmd_folded(struct an_ctx *c);
 int cmd_flamegraph(struct an_ctx *c);
+int cmd_pprof(struct an_ctx *c);
+int cmd_speedscope(struct an_ctx *c);
+int cmd_diff(struct an_ctx *c);
 
 #endif /* XPROF_ANALYZER_ANALYZE_H */

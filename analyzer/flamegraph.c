@@ -14,7 +14,8 @@
  *
  * Output format, relied on by the unit tests and by the inline script: frames come in
  * pre-order (parent before children), one per line inside <g id="frames">:
- *   <g data-o="OFFSET" data-v="VALUE"><title>NAME (N samples[, X ms], P%)</title>
+ *   <g data-o="OFFSET" data-v="VALUE"><title>NAME (N samples[, X ms], P%[, baseline Q%, +D%])
+ *   </title>
  *   <rect x= y= width= .../><text x= y=>LABEL</text></g>
  * OFFSET and VALUE are in the caller's value units; the first frame is the root.
  */
@@ -27,6 +28,7 @@
 #include "flamegraph.h"
 #include "flamegraph_script.h"
 #include "flamegraph_tree.h"
+#include "util.h"
 
 #define FG_XPAD 10		/* left and right margin, px */
 #define FG_FRAME_H 16		/* one stack level, px (rect is one less: a gap between levels) */
@@ -47,6 +49,8 @@ struct fg_ctx {
 	FILE *out;
 	const char *title, *subtitle;
 	int ns;			/* unit is "ns": hover shows milliseconds too */
+	int diff;		/* differential colours (fg_options.diff) */
+	double max_delta;	/* differential: largest |value - base| of a drawn frame */
 	uint32_t width;
 	double min_width;
 	struct fg_tree tree;
@@ -113,34 +117,6 @@ static int layout(struct fg_ctx *c)
 
 /* ---- text ----------------------------------------------------------------------------- */
 
-/* Decodes one UTF-8 sequence; anything invalid (overlong, surrogate, truncated, > U+10FFFF)
- * becomes U+FFFD and consumes one byte, so arbitrary symbol bytes still give valid XML. */
-static size_t utf8_next(const unsigned char *s, uint32_t *cp)
-{
-	static const uint32_t min[] = { 0, 0, 0x80, 0x800, 0x10000 };
-	size_t len, i;
-	uint32_t v;
-
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	}
-	len = s[0] >= 0xf0 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc0 ? 2 : 0;
-	v = len ? s[0] & (0x7f >> len) : 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			break;
-		v = v << 6 | (s[i] & 0x3f);
-	}
-	if (!len || i < len || s[0] > 0xf4 || v < min[len] || v > 0x10ffff ||
-	    (v >= 0xd800 && v <= 0xdfff)) {
-		*cp = 0xfffd;
-		return 1;
-	}
-	*cp = v;
-	return len;
-}
-
 /* Writes one code point, XML-escaped; characters XML 1.0 forbids become U+FFFD. */
 static void put_cp(FILE *out, uint32_t cp)
 {
@@ -153,21 +129,7 @@ static void put_cp(FILE *out, uint32_t cp)
 	}
 	if ((cp < 0x20 && cp != '\t') || cp == 0xfffe || cp == 0xffff)
 		cp = 0xfffd;
-	if (cp < 0x80) {
-		putc((int)cp, out);
-	} else if (cp < 0x800) {
-		putc(0xc0 | cp >> 6, out);
-		putc(0x80 | (cp & 0x3f), out);
-	} else if (cp < 0x10000) {
-		putc(0xe0 | cp >> 12, out);
-		putc(0x80 | (cp >> 6 & 0x3f), out);
-		putc(0x80 | (cp & 0x3f), out);
-	} else {
-		putc(0xf0 | cp >> 18, out);
-		putc(0x80 | (cp >> 12 & 0x3f), out);
-		putc(0x80 | (cp >> 6 & 0x3f), out);
-		putc(0x80 | (cp & 0x3f), out);
-	}
+	utf8_put(out, cp);
 }
 
 /* Writes at most max code points of s, escaped. */
@@ -237,7 +199,13 @@ static void put_info(const struct fg_ctx *c, const struct fg_node *nd)
 
 		fprintf(c->out, ms >= 100 ? "%.0f ms, " : ms >= 1 ? "%.2f ms, " : "%.3f ms, ", ms);
 	}
-	fprintf(c->out, "%.2f%%)", pct);
+	fprintf(c->out, "%.2f%%", pct);
+	if (c->diff) {
+		double was = 100.0 * (double)nd->base / (double)c->tree.nodes[0].value;
+
+		fprintf(c->out, ", baseline %.2f%%, %+.2f%%", was, pct - was);
+	}
+	fputc(')', c->out);
 }
 
 /* ---- colours -------------------------------------------------------------------------- */
@@ -271,6 +239,18 @@ static void frame_color(const char *name, int rgb[3])
 		rgb[1] = (int)(230 * v1);
 		rgb[2] = (int)(55 * v2);
 	}
+}
+
+/* Differential colour: white at no change, to full red (more) or blue (less) at max_delta. */
+static void diff_color(const struct fg_ctx *c, const struct fg_node *nd, int rgb[3])
+{
+	double d = (double)nd->value - (double)nd->base;
+	double x = c->max_delta > 0 ? fabs(d) / c->max_delta : 0;
+	int fade = 255 - (int)lround(x * 215);
+
+	rgb[0] = d > 0 ? 255 : fade;
+	rgb[1] = fade;
+	rgb[2] = d < 0 ? 255 : fade;
 }
 
 /* ---- svg ------------------------------------------------------------------------------ */
@@ -329,7 +309,10 @@ static void emit_frame(const struct fg_ctx *c, const struct fg_rect *r)
 	long x = px100(c, r->off), w = px100(c, r->off + nd->value) - x;
 	int y = c->height - FG_YPAD_BOTTOM - (int)(r->depth + 1) * FG_FRAME_H, rgb[3];
 
-	frame_color(nd->name, rgb);
+	if (c->diff)
+		diff_color(c, nd, rgb);
+	else
+		frame_color(nd->name, rgb);
 	fprintf(c->out, "<g data-o=\"%" PRIu64 "\" data-v=\"%" PRIu64 "\"><title>", r->off,
 		nd->value);
 	put_xml(c->out, nd->name, SIZE_MAX);
@@ -378,6 +361,7 @@ static void ctx_init(struct fg_ctx *c, FILE *out, const struct fg_options *opt)
 	c->title = opt->title ? opt->title : "Flame Graph";
 	c->subtitle = opt->subtitle;
 	c->ns = opt->unit && strcmp(opt->unit, "ns") == 0;
+	c->diff = opt->base != NULL;
 	c->width = opt->width_px ? opt->width_px : 1200;
 	if (c->width < FG_MIN_WIDTH)
 		c->width = FG_MIN_WIDTH;
@@ -385,18 +369,26 @@ static void ctx_init(struct fg_ctx *c, FILE *out, const struct fg_options *opt)
 	c->min_width = opt->min_width_px > 0 ? opt->min_width_px : 0.1;
 }
 
-static int build(struct fg_ctx *c, const struct fg_stack *stacks, size_t n)
+static int build(struct fg_ctx *c, const struct fg_stack *stacks, size_t n,
+		 const uint64_t *base)
 {
 	size_t i;
 	int err;
 
 	err = fg_tree_init(&c->tree);
 	for (i = 0; i < n && !err; i++)
-		err = fg_tree_add(&c->tree, &stacks[i]);
+		err = fg_tree_add(&c->tree, &stacks[i], base ? base[i] : 0);
 	if (err || (err = fg_tree_link(&c->tree)) || c->tree.nodes[0].value == 0)
 		return err;
 	c->scale100 = (c->width - 2.0 * FG_XPAD) * 100.0 / (double)c->tree.nodes[0].value;
-	return layout(c);
+	err = layout(c);
+	for (i = 0; !err && c->diff && i < c->nrects; i++) {
+		const struct fg_node *nd = &c->tree.nodes[c->rects[i].node];
+		double d = fabs((double)nd->value - (double)nd->base);
+
+		c->max_delta = d > c->max_delta ? d : c->max_delta;
+	}
+	return err;
 }
 
 int flamegraph_write(FILE *out, const struct fg_stack *stacks, size_t n,
@@ -406,7 +398,7 @@ int flamegraph_write(FILE *out, const struct fg_stack *stacks, size_t n,
 	int err;
 
 	ctx_init(&c, out, opt);
-	err = build(&c, stacks, n);
+	err = build(&c, stacks, n, opt ? opt->base : NULL);
 	if (!err) {
 		if (c.tree.nodes[0].value)
 			emit_graph(&c);

@@ -24,6 +24,8 @@ struct fg_options {
 	const char *unit;	/* "samples" or "ns": how `value` is shown on hover */
 	uint32_t width_px;	/* 0: 1200 */
 	double min_width_px;	/* frames narrower than this are merged; 0: 0.1 */
+	const uint64_t *base;	/* differential graphs: per stack, its value in the baseline
+				 * profile scaled to the same total; NULL: not differential */
 };
 
 /*
@@ -39,6 +41,12 @@ int flamegraph_write(FILE *out, const struct fg_stack *stacks, size_t n,
 		     const struct fg_options *opt);
 
 /*
+ * Differential graphs (opt->base set): widths are `value` (the second profile), each frame's
+ * colour is its inclusive value minus its inclusive base, red where the second profile
+ * spends more, blue where less, white where the same, deepest at the largest difference;
+ * hover adds both shares. Stacks of value 0 but base > 0 add to their parents' base and are
+ * not drawn.
+ *
  * Reads folded stacks ("root;caller;callee COUNT" per line, as made by stackcollapse tools and
  * `xprof-analyze folded`) from `in` and writes their flame graph to `out`; COUNT is both value
  * and samples. Malformed lines are skipped and counted in one stderr line. Returns 0 or -errno

@@ -216,13 +216,13 @@ static const char *frame_name(const struct fg_stack *s, uint32_t j)
 	return s->frames[j] ? s->frames[j] : "[unknown]";
 }
 
-int fg_tree_add(struct fg_tree *t, const struct fg_stack *s)
+int fg_tree_add(struct fg_tree *t, const struct fg_stack *s, uint64_t base)
 {
 	struct fg_path *p = &t->path;
 	uint32_t depth = s->frames ? s->nframes : 0, j, cur = 0;
 	int err;
 
-	if (s->value == 0)
+	if (s->value == 0 && base == 0)
 		return 0;	/* nothing to draw; would only create zero-width nodes */
 	if ((err = path_reserve(p, depth)))
 		return err;
@@ -242,6 +242,7 @@ int fg_tree_add(struct fg_tree *t, const struct fg_stack *s)
 	p->len = depth;
 	t->nodes[cur].value += s->value;
 	t->nodes[cur].samples += s->samples;
+	t->nodes[cur].base += base;
 	return 0;
 }
 
@@ -267,6 +268,7 @@ int fg_tree_link(struct fg_tree *t)
 
 		p->value += t->nodes[i].value;
 		p->samples += t->nodes[i].samples;
+		p->base += t->nodes[i].base;
 		p->nkids++;
 	}
 	for (i = 0; i < t->n; i++) {

@@ -17,6 +17,7 @@ struct fg_node {
 	const char *name;	/* the caller's string or a literal; never freed here */
 	uint64_t value;
 	uint64_t samples;
+	uint64_t base;		/* differential graphs: baseline value (see fg_options.base) */
 	uint32_t parent;
 	uint32_t kids;		/* first child in fg_tree.kids, set by fg_tree_link(); before, the
 				 * child found last (0: none), tried before the hash table */
@@ -58,9 +59,10 @@ uint32_t fg_hash_str(const char *s);
 /* 0 or -ENOMEM; fg_tree_fini() is needed either way. */
 int fg_tree_init(struct fg_tree *t);
 
-/* Adds one stack (its value only to its leaf until fg_tree_link()). Names are not copied:
- * they must outlive the tree. 0, -ENOMEM or -EOVERFLOW (over 2^30 nodes). */
-int fg_tree_add(struct fg_tree *t, const struct fg_stack *s);
+/* Adds one stack (its value, and its baseline value `base`, only to its leaf until
+ * fg_tree_link()). Names are not copied: they must outlive the tree. 0, -ENOMEM or
+ * -EOVERFLOW (over 2^30 nodes). */
+int fg_tree_add(struct fg_tree *t, const struct fg_stack *s, uint64_t base);
 
 /* Makes values and samples inclusive and fills kids. Call once, after the last add. */
 int fg_tree_link(struct fg_tree *t);

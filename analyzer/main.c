@@ -30,6 +30,9 @@
 #define OPT_FORMAT	(1u << 0)	/* --markdown, --tsv */
 #define OPT_FRAMES	(1u << 1)	/* bare --pid, --tid; --weight */
 #define OPT_SVG		(1u << 2)	/* --title */
+#define OPT_SRC		(1u << 3)	/* symbolise with source file and line of every frame */
+#define OPT_BINARY	(1u << 4)	/* binary output: never to a terminal */
+#define OPT_TWO		(1u << 5)	/* two PATHs, A and B, read apart */
 
 struct cmd {
 	const char *name;
@@ -55,6 +58,18 @@ static const struct cmd cmds[] = {
 	  "  --title TEXT       title of the graph\n"
 	  "  --pid, --tid       process/thread frames, as for folded\n"
 	  "  --weight=samples|cpu-ns   widths by samples (default) or CPU nanoseconds\n" },
+	{ "pprof", cmd_pprof, "gzip-compressed profile.proto for go tool pprof, Pyroscope, Parca",
+	  OPT_SRC | OPT_BINARY,
+	  "  -o FILE            write to FILE (standard output only if it is not a terminal)\n" },
+	{ "speedscope", cmd_speedscope, "speedscope JSON: one sampled profile per thread", OPT_SRC,
+	  "  -o FILE            write the JSON to FILE (default: standard output)\n" },
+	{ "diff", cmd_diff, "A against B: difffolded stacks, or a differential flame graph",
+	  OPT_FRAMES | OPT_SVG | OPT_TWO,
+	  "  PATH...            exactly two: A (baseline) and B\n"
+	  "  -o FILE            write to FILE; FILE.svg: a differential flame graph\n"
+	  "  --title TEXT       title of the flame graph\n"
+	  "  --pid, --tid       process/thread frames, as for folded\n"
+	  "  --weight=samples|cpu-ns   count samples (default) or their CPU nanoseconds\n" },
 };
 #define NCMDS	(sizeof(cmds) / sizeof(cmds[0]))
 
@@ -227,6 +242,8 @@ static int parse_opts(const struct cmd *c, struct an_opts *o, int argc, char **a
 	}
 	if (!o->npaths)
 		return bad_usage(c->name, "%s", "no PATH given");
+	if ((c->opts & OPT_TWO) && o->npaths != 2)
+		return bad_usage(c->name, "wants two PATHs, A and B, not %d", o->npaths);
 	if (o->has_from && o->has_to && o->to <= o->from)
 		return bad_usage(c->name, "%s", "--to must be after --from");
 	return 0;
@@ -245,7 +262,8 @@ static void run_start(struct profile *p, const struct runs *r)
 	}
 }
 
-static int load(struct profile *p, const struct an_opts *o)
+/* Reads paths[0..n) into p. Every failure is said in one line (runs.c or here). */
+static int load(struct profile *p, const struct an_opts *o, char **paths, int n)
 {
 	struct reader_opts ro = {
 		.pids = o->pids, .npids = o->npids, .comm = o->comm,
@@ -256,9 +274,11 @@ static int load(struct profile *p, const struct an_opts *o)
 	};
 	struct runs r;
 
-	if (runs_collect(&r, o->paths, o->npaths, o->run)) {
+	if (runs_collect(&r, paths, n, o->run)) {
+		if (!r.faults)	/* else runs.c said why for each PATH */
+			fprintf(stderr, "xprof-analyze: no profile files found in %s%s\n", paths[0],
+				n > 1 ? " and the other PATHs" : "");
 		runs_fini(&r);
-		fprintf(stderr, "xprof-analyze: no profile files found\n");
 		return -ENOENT;
 	}
 	p->faults += r.faults;
@@ -285,23 +305,60 @@ static int close_out(FILE *f, const char *name)
 	return bad ? -EIO : 0;
 }
 
-static int run_cmd(const struct cmd *cmd, const struct an_opts *o)
-{
+/* One profile, read and symbolised: the only one, or A or B of a diff. */
+struct side {
 	struct profile p;
 	struct symbols s;
+};
+
+static void side_init(struct side *d, const struct sym_opts *so)
+{
+	profile_init(&d->p);
+	symbols_init(&d->s, &d->p, so);
+}
+
+static void side_fini(struct side *d)
+{
+	symbols_fini(&d->s);
+	profile_fini(&d->p);
+}
+
+static int side_load(struct side *d, const struct an_opts *o, char **paths, int n)
+{
+	int err = load(&d->p, o, paths, n);
+
+	if (!err)
+		symbols_resolve(&d->s);
+	return err;
+}
+
+static int run_cmd(const struct cmd *cmd, const struct an_opts *o)
+{
+	struct side a, b;
 	struct sym_opts so = { .no_inline = o->no_inline, .lines = o->lines,
-			       .progress = isatty(2) };
-	struct an_ctx c = { .o = o, .p = &p, .s = &s, .out = stdout };
+			       .src = cmd->opts & OPT_SRC, .progress = isatty(2) };
+	struct an_ctx c = { .o = o, .p = &a.p, .s = &a.s, .out = stdout };
 	const char *outname = o->output ? o->output : "standard output";
+	bool two = cmd->opts & OPT_TWO;
 	int err, status = EXIT_FATAL;
 
-	profile_init(&p);
-	symbols_init(&s, &p, &so);
-	if (load(&p, o))
+	if ((cmd->opts & OPT_BINARY) && !o->output && isatty(1)) {
+		fprintf(stderr, "xprof-analyze %s: the output is binary; give -o FILE or redirect "
+				"standard output\n", cmd->name);
+		return EXIT_USAGE;
+	}
+	side_init(&a, &so);
+	side_init(&b, &so);
+	if (side_load(&a, o, o->paths, two ? 1 : o->npaths) ||
+	    (two && side_load(&b, o, o->paths + 1, 1)))
 		goto out;
-	symbols_resolve(&s);
+	if (two) {
+		c.p2 = &b.p;
+		c.s2 = &b.s;
+	}
 	if (o->output && !(c.out = fopen(o->output, "w"))) {
-		fprintf(stderr, "xprof-analyze: %s: %s\n", o->output, strerror(errno));
+		fprintf(stderr, "xprof-analyze %s: cannot write %s: %s\n", cmd->name, o->output,
+			strerror(errno));
 		goto out;
 	}
 	err = cmd->fn(&c);
@@ -312,10 +369,10 @@ static int run_cmd(const struct cmd *cmd, const struct an_opts *o)
 	}
 	if (c.out == stdout)
 		c.out = NULL;
-	status = p.faults ? EXIT_PARTIAL : 0;
+	status = a.p.faults || b.p.faults ? EXIT_PARTIAL : 0;
 out:
-	symbols_fini(&s);
-	profile_fini(&p);
+	side_fini(&b);
+	side_fini(&a);
 	return status;
 }
 

@@ -51,6 +51,8 @@ struct prof_process {
 	uint32_t host, comm, exe, cmdline, file, run_id;	/* strtab ids */
 	uint32_t flags, mechanism, hz, max_depth, end_state;
 	int32_t exit_status, stop_errno;
+	int32_t rank;			/* MPI rank (OMPI_COMM_WORLD_RANK, PMI_RANK or
+					 * SLURM_PROCID, recorded by the preload); -1 unknown */
 	uint64_t start_mono, end_mono, last_mono, start_real;
 	uint64_t process_cpu_ns;	/* 0 if unknown (killed) */
 	uint64_t blocks_lost;

@@ -110,3 +110,24 @@ void stacks_fini(struct stacks *st)
 	htab_fini(&st->idx);
 	memset(st, 0, sizeof(*st));
 }
+
+char *stacks_join(const struct profile *p, const struct stacks *st, size_t i)
+{
+	const struct named_stack *v = &st->v[i];
+	size_t len = 0, o = 0;
+	char *s;
+
+	for (uint32_t k = 0; k < v->n; k++)
+		len += p->strs.len[st->labels[v->off + k]] + 1;
+	s = xmalloc(len + 1);
+	for (uint32_t k = 0; k < v->n; k++) {
+		uint32_t id = st->labels[v->off + k];
+
+		if (k)
+			s[o++] = ';';
+		memcpy(s + o, prof_str(p, id), p->strs.len[id]);
+		o += p->strs.len[id];
+	}
+	s[o] = '\0';
+	return s;
+}

@@ -38,5 +38,7 @@ struct stacks {
 void stacks_build(struct stacks *st, struct profile *p, const struct symbols *s,
 		  const struct stacks_opts *o);
 void stacks_fini(struct stacks *st);
+/* Named stack i as folded text, "root;...;leaf" (malloc'd: the caller frees it). */
+char *stacks_join(const struct profile *p, const struct stacks *st, size_t i);
 
 #endif /* XPROF_ANALYZER_STACKS_H */

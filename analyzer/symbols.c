@@ -74,6 +74,8 @@ void symbols_init(struct symbols *s, struct profile *p, const struct sym_opts *o
 		fn->module = id;
 		f->func = (uint32_t)s->nfuncs - 1;
 		f->label = id;
+		f->file = 0;
+		f->line = 0;
 	}
 }
 
@@ -283,6 +285,8 @@ static void push_frame(struct symbols *s, uint32_t name, uint32_t module, const 
 
 	f->func = func_of(s, name, module);
 	f->label = name;
+	f->file = s->o.src && file ? strtab_intern(&s->p->strs, file, strlen(file)) : 0;
+	f->line = s->o.src && file && line > 0 ? line : 0;
 	if (s->o.lines && file && line > 0) {
 		snprintf(buf, sizeof(buf), "%s (%s:%d)", prof_str(s->p, name), path_base(file),
 			 line);
@@ -368,9 +372,9 @@ static void symbolise_loc(struct symbols *s, struct symfile *sf, uint32_t li)
 		snprintf(buf, sizeof(buf), "%s+0x%" PRIx64, sf->base, s->locs[li].shown);
 		push_frame(s, strtab_intern(&s->p->strs, buf, strlen(buf)), sf->module, NULL, 0);
 	} else {
-		if (s->o.lines && (dl = dwfl_module_getsrc(sf->mod, pc)))
+		if ((s->o.lines || s->o.src) && (dl = dwfl_module_getsrc(sf->mod, pc)))
 			file = dwfl_lineinfo(dl, NULL, &line, NULL, NULL, NULL);
-		if (!s->o.no_inline || s->o.lines)
+		if (!s->o.no_inline || s->o.lines || s->o.src)
 			push_inlined(s, sf, pc, &file, &line);
 		push_frame(s, intern_name(s, name), sf->module, file, line);
 	}

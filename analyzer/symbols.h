@@ -24,6 +24,8 @@
 struct sym_frame {
 	uint32_t func;			/* index into symbols.funcs */
 	uint32_t label;			/* strtab id of the text shown in stacks */
+	uint32_t file;			/* strtab id of the source file; 0 unknown or not asked */
+	int32_t line;			/* source line; 0 unknown or not asked */
 };
 
 struct sym_func {
@@ -40,6 +42,7 @@ struct sym_loc {
 struct sym_opts {
 	bool no_inline;			/* fold inlined frames into their caller */
 	bool lines;			/* append (file:line) to frame labels */
+	bool src;			/* fill sym_frame.file and .line (pprof, speedscope) */
 	bool progress;			/* "symbolising N/M" on stderr */
 	bool quiet;			/* no warnings */
 };

@@ -175,6 +175,51 @@ uint32_t strtab_intern(struct strtab *t, const char *s, size_t len)
 	return id;
 }
 
+size_t utf8_next(const unsigned char *s, uint32_t *cp)
+{
+	static const uint32_t min[] = { 0, 0, 0x80, 0x800, 0x10000 };
+	size_t len, i;
+	uint32_t v;
+
+	if (s[0] < 0x80) {
+		*cp = s[0];
+		return 1;
+	}
+	len = s[0] >= 0xf0 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc0 ? 2 : 0;
+	v = len ? s[0] & (0x7f >> len) : 0;
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			break;
+		v = v << 6 | (s[i] & 0x3f);
+	}
+	if (!len || i < len || s[0] > 0xf4 || v < min[len] || v > 0x10ffff ||
+	    (v >= 0xd800 && v <= 0xdfff)) {
+		*cp = 0xfffd;
+		return 1;
+	}
+	*cp = v;
+	return len;
+}
+
+void utf8_put(FILE *f, uint32_t cp)
+{
+	if (cp < 0x80) {
+		putc((int)cp, f);
+	} else if (cp < 0x800) {
+		putc(0xc0 | cp >> 6, f);
+		putc(0x80 | (cp & 0x3f), f);
+	} else if (cp < 0x10000) {
+		putc(0xe0 | cp >> 12, f);
+		putc(0x80 | (cp >> 6 & 0x3f), f);
+		putc(0x80 | (cp & 0x3f), f);
+	} else {
+		putc(0xf0 | cp >> 18, f);
+		putc(0x80 | (cp >> 12 & 0x3f), f);
+		putc(0x80 | (cp >> 6 & 0x3f), f);
+		putc(0x80 | (cp & 0x3f), f);
+	}
+}
+
 const char *path_base(const char *path)
 {
 	const char *s = strrchr(path, '/');

@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 void *xmalloc(size_t n);
 void *xcalloc(size_t nmemb, size_t size);
@@ -92,6 +93,15 @@ static inline const char *strtab_get(const struct strtab *t, uint32_t id)
 {
 	return t->str[id];
 }
+
+/*
+ * Decodes one UTF-8 sequence of the NUL-terminated s into *cp; returns the bytes used.
+ * Anything invalid (overlong, surrogate, truncated, > U+10FFFF) becomes U+FFFD and uses one
+ * byte, so symbol names of any bytes still give valid XML and JSON.
+ */
+size_t utf8_next(const unsigned char *s, uint32_t *cp);
+/* Writes code point cp (at most U+10FFFF) to f as UTF-8. */
+void utf8_put(FILE *f, uint32_t cp);
 
 /* The last path component of `path` (a pointer into it). */
 const char *path_base(const char *path);

@@ -25,26 +25,6 @@ static int cmp_line(const void *a, const void *b)
 	return strcmp(((const struct line *)a)->text, ((const struct line *)b)->text);
 }
 
-static char *join(const struct profile *p, const struct stacks *st, const struct named_stack *v)
-{
-	size_t len = 0, o = 0;
-	char *s;
-
-	for (uint32_t i = 0; i < v->n; i++)
-		len += p->strs.len[st->labels[v->off + i]] + 1;
-	s = xmalloc(len + 1);
-	for (uint32_t i = 0; i < v->n; i++) {
-		uint32_t id = st->labels[v->off + i];
-
-		if (i)
-			s[o++] = ';';
-		memcpy(s + o, prof_str(p, id), p->strs.len[id]);
-		o += p->strs.len[id];
-	}
-	s[o] = '\0';
-	return s;
-}
-
 int cmd_folded(struct an_ctx *c)
 {
 	struct stacks_opts so = { .pid = c->o->pid_frame, .tid = c->o->tid_frame };
@@ -59,7 +39,7 @@ int cmd_folded(struct an_ctx *c)
 
 		if (!count)
 			continue;
-		lines[n].text = join(c->p, &st, &st.v[i]);
+		lines[n].text = stacks_join(c->p, &st, i);
 		lines[n++].count = count;
 	}
 	qsort(lines, n, sizeof(*lines), cmp_line);

@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: MIT
+/*
+ * speedscope.c - writes the profile in speedscope's file format: one "sampled" profile per
+ * thread, named after its process and thread, weights in CPU nanoseconds. Analyzer only;
+ * reads the profile and the symbols, changes neither. JSON is written by hand (json.h).
+ *
+ * Frames are shared by every profile: one per function of symbols.c (inlined functions are
+ * frames of their own, as in the folded stacks), plus "[truncated]" for stacks whose root side
+ * was cut. A frame's file is its source file when symbols.c read lines, else its module.
+ * A sample is one (thread, stack) aggregate: its stack root first, its weight the CPU time
+ * of all the samples it stands for. speedscope's time-order view therefore shows the
+ * aggregates, not the sampling order (the model keeps no sample times).
+ */
+#include "speedscope.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json.h"
+
+#define SCHEMA	"https://www.speedscope.app/file-format-schema.json"
+
+static void write_frames(FILE *f, const struct profile *p, const struct symbols *s)
+{
+	uint32_t *file = xcalloc(s->nfuncs + 1, sizeof(*file));
+
+	for (size_t i = 0; i < s->nchain; i++)
+		if (s->chain[i].file && !file[s->chain[i].func])
+			file[s->chain[i].func] = s->chain[i].file;
+	fputs("\"shared\":{\"frames\":[", f);
+	for (size_t i = 0; i < s->nfuncs; i++) {
+		fputs(i ? ",\n{\"name\":" : "\n{\"name\":", f);
+		json_str(f, prof_str(p, s->funcs[i].name));
+		fputs(",\"file\":", f);
+		json_str(f, prof_str(p, file[i] ? file[i] : s->funcs[i].module));
+		fputc('}', f);
+	}
+	fprintf(f, "%s{\"name\":\"[truncated]\"}]},\n", s->nfuncs ? ",\n" : "");
+	free(file);
+}
+
+/* The stack of aggregate a, root first, as indices into the frames. */
+static void write_stack(FILE *f, const struct profile *p, const struct symbols *s,
+			const struct prof_agg *a)
+{
+	const struct prof_stack *sk = &p->stacks[a->stack];
+	bool first = true;
+
+	fputc('[', f);
+	if (sk->flags & XPF_SF_TRUNCATED) {
+		fprintf(f, "%zu", s->nfuncs);
+		first = false;
+	}
+	for (uint32_t j = 0; j < sk->depth; j++) {
+		uint32_t n;
+		const struct sym_frame *fr = sym_chain(s, p->stack_locs[sk->locs + j], &n);
+
+		while (n--) {	/* the chain is innermost first */
+			fprintf(f, first ? "%" PRIu32 : ",%" PRIu32, fr[n].func);
+			first = false;
+		}
+	}
+	fputc(']', f);
+}
+
+/* The profile of one thread, from its aggregates agg[0..n). */
+static void write_profile(FILE *f, const struct profile *p, const struct symbols *s,
+			  uint32_t thread, const uint32_t *agg, size_t n)
+{
+	const struct prof_thread *t = &p->threads[thread];
+	const struct prof_process *pr = &p->procs[t->proc];
+	uint64_t total = 0;
+	char name[1200];
+
+	for (size_t i = 0; i < n; i++)
+		total += p->aggs[agg[i]].weight_ns;
+	snprintf(name, sizeof(name), "%s %" PRId32 " / %s %" PRId32, prof_str(p, pr->comm),
+		 pr->pid, prof_str(p, t->name), t->tid);
+	fputs("{\"type\":\"sampled\",\"name\":", f);
+	json_str(f, name);
+	fprintf(f, ",\"unit\":\"nanoseconds\",\"startValue\":0,\"endValue\":%" PRIu64
+		   ",\n\"samples\":[", total);
+	for (size_t i = 0; i < n; i++) {
+		fputs(i ? ",\n" : "\n", f);
+		write_stack(f, p, s, &p->aggs[agg[i]]);
+	}
+	fputs("],\n\"weights\":[", f);
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, i ? ",%" PRIu64 : "%" PRIu64, p->aggs[agg[i]].weight_ns);
+	fputs("]}", f);
+}
+
+/* Aggregate indices grouped by thread (counting sort): thread t's are order[at[t]..at[t+1]). */
+static uint32_t *by_thread(const struct profile *p, size_t **at)
+{
+	uint32_t *order = xmalloc((p->naggs + 1) * sizeof(*order));
+	size_t *pos = xcalloc(p->nthreads + 1, sizeof(*pos));
+
+	*at = xcalloc(p->nthreads + 1, sizeof(**at));
+	for (size_t i = 0; i < p->naggs; i++)
+		(*at)[p->aggs[i].thread + 1]++;
+	for (size_t t = 0; t < p->nthreads; t++)
+		(*at)[t + 1] += (*at)[t];
+	memcpy(pos, *at, p->nthreads * sizeof(*pos));
+	for (size_t i = 0; i < p->naggs; i++)
+		order[pos[p->aggs[i].thread]++] = (uint32_t)i;
+	free(pos);
+	return order;
+}
+
+/* Threads that have samples, in the model's order (by file, then by first block). */
+static bool has_samples(const struct profile *p, uint32_t thread)
+{
+	return !p->threads[thread].hidden && p->threads[thread].samples;
+}
+
+int speedscope_write(FILE *out, const struct profile *p, const struct symbols *s)
+{
+	const char *run = "";
+	bool first = true;
+	uint32_t *order;
+	size_t *at;
+
+	for (size_t i = 0; i < p->nprocs && !*run; i++)
+		if (!p->procs[i].hidden)
+			run = prof_str(p, p->procs[i].run_id);
+	fputs("{\"$schema\":\"" SCHEMA "\",\n\"exporter\":\"xprof-analyze\",\"name\":", out);
+	json_str(out, *run ? run : "xprof");
+	fputs(",\"activeProfileIndex\":0,\n", out);
+	write_frames(out, p, s);
+	fputs("\"profiles\":[", out);
+	order = by_thread(p, &at);
+	for (uint32_t t = 0; t < p->nthreads; t++) {
+		if (!has_samples(p, t))
+			continue;
+		fputs(first ? "\n" : ",\n", out);
+		write_profile(out, p, s, t, order + at[t], at[t + 1] - at[t]);
+		first = false;
+	}
+	fputs("]}\n", out);
+	free(order);
+	free(at);
+	return fflush(out) != 0 || ferror(out) ? -EIO : 0;
+}
