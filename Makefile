@@ -2,7 +2,8 @@
 # xprof: one Makefile for the preload library, the analyzer, the simulated target, the tests,
 # the report and the benchmark. Objects go to $(O) (default build/). `make V=1` shows commands.
 #
-#   make            build/libxprof.so, build/xprof-analyze, build/backtest-sim
+#   make            build/libxprof.so, build/xprof-analyze, build/xprof, build/backtest-sim
+#   make install    PREFIX (/usr/local), DESTDIR; `make uninstall` removes what it installed
 #   make check      unit + integration tests (what CI runs)
 #   make report     profile every scenario of backtest-sim and write results/REPORT.md
 #   make bench      xprof vs perf vs gperftools, writes results/BENCH.md (BENCH_QUICK=1: short)
@@ -97,6 +98,19 @@ $(O)/xprof-analyze: $(O)/analyzer/main.o $(O)/libanalyzer.a
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(SAN_FLAGS) -o $@ $^ $(ANALYZER_LIBS) $(LDFLAGS)
 
+# ---- cli: build/xprof (`xprof record`) ---------------------------------------------------
+CLI_SRC := $(wildcard cli/*.c)
+CLI_OBJ := $(CLI_SRC:%.c=$(O)/%.o)
+
+$(O)/cli/%.o: cli/%.c $(wildcard cli/*.h)
+	$(call msg,CC,$@)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(BASE_CFLAGS) $(SAN_FLAGS) $(CFLAGS) -c -o $@ $<
+
+$(O)/xprof: $(CLI_OBJ)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(SAN_FLAGS) -o $@ $^ $(LDFLAGS)
+
 # ---- target-sim: build/backtest-sim ------------------------------------------------------
 SIM_SRC := $(filter-out target-sim/mpi_%.c,$(wildcard target-sim/*.c))
 SIM_OBJ := $(SIM_SRC:%.c=$(O)/%.o)
@@ -146,7 +160,7 @@ $(O)/tests/progs/%: tests/integration/progs/%.c
 -include tests/integration/progs.mk
 -include bench/bench.mk
 
-PROGRAMS := $(O)/libxprof.so $(O)/xprof-analyze $(O)/backtest-sim
+PROGRAMS := $(O)/libxprof.so $(O)/xprof-analyze $(O)/xprof $(O)/backtest-sim
 
 all: $(PROGRAMS)
 
@@ -178,11 +192,47 @@ bench: all
 fuzz:
 	@scripts/fuzz.sh $(O)
 
+# ---- install ------------------------------------------------------------------------------
+# `make install PREFIX=/usr DESTDIR=/tmp/pkg`: the library, the two commands, the header, the
+# man pages and xprof.pc (backtest-sim and the tests are not installed).
+VERSION := 0.1.0
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+MANDIR ?= $(PREFIX)/share/man
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+INSTALL ?= install
+MAN_PAGES := man/xprof.1 man/xprof-analyze.1 man/xprof-format.5 man/libxprof.7
+INSTALLED := $(BINDIR)/xprof $(BINDIR)/xprof-analyze $(LIBDIR)/libxprof.so \
+	$(INCLUDEDIR)/xprof.h $(PKGCONFIGDIR)/xprof.pc \
+	$(foreach m,$(MAN_PAGES),$(MANDIR)/man$(subst .,,$(suffix $(m)))/$(notdir $(m)))
+
+$(O)/xprof.pc: xprof.pc.in Makefile
+	$(call msg,GEN,$@)
+	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|; s|@LIBDIR@|$(LIBDIR)|; s|@INCLUDEDIR@|$(INCLUDEDIR)|' \
+		-e 's|@VERSION@|$(VERSION)|' $< >$@
+
+install: $(O)/libxprof.so $(O)/xprof-analyze $(O)/xprof $(O)/xprof.pc
+	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) \
+		$(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
+		$(DESTDIR)$(MANDIR)/man7
+	$(INSTALL) -m 755 $(O)/xprof $(O)/xprof-analyze $(DESTDIR)$(BINDIR)
+	$(INSTALL) -m 755 $(O)/libxprof.so $(DESTDIR)$(LIBDIR)
+	$(INSTALL) -m 644 include/xprof.h $(DESTDIR)$(INCLUDEDIR)
+	$(INSTALL) -m 644 $(O)/xprof.pc $(DESTDIR)$(PKGCONFIGDIR)
+	$(foreach m,$(MAN_PAGES),$(INSTALL) -m 644 $(m) \
+		$(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(m)))/$(notdir $(m)) &&) true
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
+
 lint-man:
 	@for m in man/*.[0-9]; do mandoc -Tlint -W warning $$m || exit 1; done; echo "man pages clean"
 
 clean:
 	rm -rf $(O)
 
-.PHONY: all unit unit-san progs integration check test report bench fuzz lint-man clean
+.PHONY: all unit unit-san progs integration check test report bench fuzz lint-man clean \
+	install uninstall
 .DEFAULT_GOAL := all

@@ -105,10 +105,44 @@ static bool of_run(const char *path, const char *run)
 	return !strcmp(h.run_id, run);
 }
 
+/*
+ * Without --run, a run directory must hold one run: files of two runs in one directory
+ * (copied together, or XPROF_OUT/XPROF_RUN reused by hand) would merge into a profile of
+ * neither. Says so in one line naming both and returns false.
+ */
+static bool one_run(const char *dir, char **v, size_t n)
+{
+	char first[sizeof(((struct xpf_file_header *)0)->run_id)] = "";
+
+	for (size_t i = 0; i < n; i++) {
+		struct xpf_file_header h;
+		const char *why;
+		char *p = join_path(dir, v[i]);
+		int bad = reader_peek(p, &h, &why);
+
+		free(p);
+		if (bad)
+			continue;	/* the reader will say what is wrong with it */
+		if (!first[0]) {
+			snprintf(first, sizeof(first), "%s", h.run_id);
+		} else if (strcmp(first, h.run_id)) {
+			fprintf(stderr, "%s: files of two runs (%s and %s) in one directory; "
+					"choose one with --run ID\n", dir, first, h.run_id);
+			return false;
+		}
+	}
+	return true;
+}
+
 static size_t add_run_dir(struct runs *r, const char *dir, const char *run)
 {
 	char **v;
 	size_t n = list_dir(dir, true, &v), added = 0;
+
+	if (!run && !one_run(dir, v, n)) {
+		free_list(v, n);
+		return 0;
+	}
 
 	for (size_t i = 0; i < n; i++) {
 		char *p = join_path(dir, v[i]);
@@ -128,18 +162,20 @@ static size_t add_out_dir(struct runs *r, const char *dir, const char *run)
 {
 	char **v, **x;
 	size_t n = list_dir(dir, false, &v), added = 0;
+	bool found = false;
 
-	for (size_t i = n; i-- > 0 && !added;) {
+	for (size_t i = n; i-- > 0 && !found;) {
 		char *p = join_path(dir, v[i]);
 		size_t nx = list_dir(p, true, &x);
 
 		free_list(x, nx);
-		if (nx && (!run || !strcmp(v[i], run)))
+		found = nx && (!run || !strcmp(v[i], run));
+		if (found)	/* the latest (or named) run only, even if it cannot be read */
 			added = add_run_dir(r, p, NULL);
 		free(p);
 	}
 	free_list(v, n);
-	if (!added)
+	if (!found)
 		fprintf(stderr, "%s: %s%s%s\n", dir, run ? "no run named " : "no profiles (.xpf) ",
 			run ? run : "in it or in its subdirectories", run ? " in it" : "");
 	return added;
@@ -164,7 +200,7 @@ static void add_path(struct runs *r, const char *path, const char *run)
 	nx = list_dir(path, true, &v);
 	free_list(v, nx);
 	if (nx ? !add_run_dir(r, path, run) : !add_out_dir(r, path, run)) {
-		if (nx)
+		if (nx && run)	/* without --run, one_run() has said why */
 			fprintf(stderr, "%s: no profiles of run %s\n", path, run);
 		r->faults++;
 	}
