@@ -9,6 +9,10 @@ Phases, each writing its part of OUT.json (read by tables.py):
             the whole process tree, peak RSS of the tree, then each tool's own profile read
             back for samples, bytes, processes, threads, leaf shares and stack shapes; xprof
             runs twice, with its default mechanism (auto) and with XPROF_MECH=perf
+  procs     process-heavy workloads: a shell loop of 1,000 /bin/true and `make -j2` of a small
+            generated C project (tests/integration/tools/gen-cproject.sh), unprofiled, under
+            xprof and under perf record -g, rounds interleaved: wall, tree CPU, and the
+            process images each tool saw
   floor     bench/floor: signal delivery, unw_backtrace costs, the CPU-clock timer's tick
   persample each xprof mechanism at a high rate vs unprofiled, interleaved: CPU per sample
   analysis  a ~1M-sample profile from xprof and from perf, then their analysis commands; and
@@ -37,11 +41,18 @@ GPERF_LIB = "/usr/lib/x86_64-linux-gnu/libprofiler.so.0"
 
 # an_budget: wall seconds allowed for making each large profile; it bounds an_samples.
 # big_samples: the synthetic profile's size; big_reps: timed runs per analysis command on it.
+# procs_runs: interleaved rounds of the process-heavy phase; loop_n: children of its shell
+# loop; make_files: source files of its generated C project.
 QUICK = dict(runs=3, rounds=20, floor_iter=10000, ps_pairs=2, ps_rounds=20, ps_hz=10000,
-             an_samples=100000, an_hz=10000, an_budget=4, big_samples=1000000, big_reps=1)
+             an_samples=100000, an_hz=10000, an_budget=4, big_samples=1000000, big_reps=1,
+             procs_runs=3, loop_n=1000, make_files=8)
 FULL = dict(runs=7, rounds=200, floor_iter=20000, ps_pairs=6, ps_rounds=200, ps_hz=10000,
-            an_samples=1000000, an_hz=10000, an_budget=50, big_samples=10000000, big_reps=3)
+            an_samples=1000000, an_hz=10000, an_budget=50, big_samples=10000000, big_reps=3,
+            procs_runs=5, loop_n=1000, make_files=8)
 TIME = "/usr/bin/time"
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+LOOP = os.path.join(ROOT, "tests/integration/progs/real/loop.bash")
+GEN_CPROJECT = os.path.join(ROOT, "tests/integration/tools/gen-cproject.sh")
 MECH_NAMES = {"1": "perf-task-clock", "2": "timer-thread-cpu"}
 
 
@@ -355,6 +366,61 @@ def phase_runs(ctx, res):
     res["runs"] = runs
 
 
+def procs_workloads(ctx):
+    """(name, argv) of the process-heavy workloads; the C project is generated once."""
+    proj = ctx.path("cproject")
+    if not os.path.exists(os.path.join(proj, "Makefile")):
+        run_text([GEN_CPROJECT, proj, str(ctx.cfg["make_files"])])
+    nsrc = len([f for f in os.listdir(proj) if f.endswith(".c")])
+    return [("shell loop: %d x /bin/true" % ctx.cfg["loop_n"],
+             ["bash", LOOP, str(ctx.cfg["loop_n"])]),
+            ("make -j2: %d C files" % nsrc,
+             ["make", "-s", "-B", "-j2", "--no-print-directory", "-C", proj])]
+
+
+def procs_xprof(ctx, argv, i):
+    out = ctx.path("xprof")
+    env = dict(LD_PRELOAD=ctx.libxprof, XPROF_OUT=out, XPROF_RUN="pr%d" % i, XPROF_QUIET="1")
+    m = measure(argv, env)
+    rundir = os.path.join(out, env["XPROF_RUN"])
+    try:
+        return m, xprof_read(ctx, rundir, stacks=False)
+    finally:
+        shutil.rmtree(rundir, ignore_errors=True)
+
+
+def procs_perf(ctx, argv, i):
+    data = ctx.path("perf-procs-%d.data" % i)
+    m = measure(["perf", "record", "-q", "-F", "999", "-g", "-o", data, "--"] + argv)
+    try:
+        return m, perf_read(ctx, data)
+    finally:
+        os.unlink(data)
+
+
+PROCS_RUNNERS = [("unprofiled", lambda c, argv, i: (measure(argv), None)),
+                 ("xprof", procs_xprof),
+                 ("perf -g", procs_perf)]
+
+
+def phase_procs(ctx, res):
+    """Each process-heavy workload under each runner, rounds interleaved (A B C A B C ..)."""
+    runners = [r for r in PROCS_RUNNERS if ctx.have_xprof or r[0] != "xprof"]
+    loads = procs_workloads(ctx)
+    out = {name: {r: [] for r, _ in runners} for name, _ in loads}
+    for i in range(ctx.cfg["procs_runs"]):
+        for name, argv in loads:
+            for rname, fn in runners:
+                m, prof = fn(ctx, argv, i)
+                if m["status"] != 0:
+                    raise RuntimeError("%s, %s run %d: exit status %d"
+                                       % (name, rname, i, m["status"]))
+                m["profile"] = prof
+                out[name][rname].append(m)
+        log("procs: round %d/%d done" % (i + 1, ctx.cfg["procs_runs"]))
+    res["procs"] = dict(order=[name for name, _ in loads], runs=out)
+
+
 def phase_floor(ctx, res):
     out = run_text([ctx.bin("floor"), "-i", str(ctx.cfg["floor_iter"])])
     fl = {}
@@ -536,7 +602,7 @@ def main():
     truth = run_text([ctx.bin("workload"), "-t"])
     check = run_text([ctx.bin("workload"), "-c", "-n", str(cfg["rounds"])])
     res = dict(quick=args.quick, cfg=cfg, machine=machine(), truth=truth, check=check)
-    for name, fn in (("runs", phase_runs), ("floor", phase_floor),
+    for name, fn in (("runs", phase_runs), ("procs", phase_procs), ("floor", phase_floor),
                      ("persample", phase_persample), ("analysis", phase_analysis)):
         t0 = time.monotonic()
         fn(ctx, res)
