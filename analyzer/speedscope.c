@@ -116,6 +116,25 @@ static bool has_samples(const struct profile *p, uint32_t thread)
 	return !p->threads[thread].hidden && p->threads[thread].samples;
 }
 
+/* The position, among the profiles written, of the thread with the most sampled CPU: the one
+ * speedscope opens first. */
+static size_t busiest(const struct profile *p)
+{
+	size_t k = 0, best = 0;
+	uint64_t most = 0;
+
+	for (uint32_t t = 0; t < p->nthreads; t++) {
+		if (!has_samples(p, t))
+			continue;
+		if (p->threads[t].sampled_ns > most) {
+			most = p->threads[t].sampled_ns;
+			best = k;
+		}
+		k++;
+	}
+	return best;
+}
+
 int speedscope_write(FILE *out, const struct profile *p, const struct symbols *s)
 {
 	const char *run = "";
@@ -128,7 +147,7 @@ int speedscope_write(FILE *out, const struct profile *p, const struct symbols *s
 			run = prof_str(p, p->procs[i].run_id);
 	fputs("{\"$schema\":\"" SCHEMA "\",\n\"exporter\":\"xprof-analyze\",\"name\":", out);
 	json_str(out, *run ? run : "xprof");
-	fputs(",\"activeProfileIndex\":0,\n", out);
+	fprintf(out, ",\"activeProfileIndex\":%zu,\n", busiest(p));
 	write_frames(out, p, s);
 	fputs("\"profiles\":[", out);
 	order = by_thread(p, &at);

@@ -1,0 +1,79 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# pprof output read by the real `go tool pprof` (Debian golang-go): two programs in one run
+# (threads4: four named threads; analyzer_inline: an inlined function). `-top` must give the
+# same top functions and shares as `report`; `-raw` must show the two sample types, labels
+# pid, tid, command and thread matching the report's threads, CPU values adding up to the
+# folded total, locations with file:line and an inlined frame, and mappings with build-ids.
+. "$(dirname "$0")/common.bash"
+need "$PROGS/threads4" "$PROGS/analyzer_inline"
+command -v go >/dev/null || fail "go not installed (scripts/install-deps installs golang-go)"
+export HOME=$WORK GOTOOLCHAIN=local
+
+prof p 30 "$PROGS/threads4" 0.3
+expect_rc p 0
+prof p 30 "$PROGS/analyzer_inline" 0.3
+expect_rc p 0
+A=$B/xprof-analyze
+$A pprof "$OUT/p" -o "$WORK/p.pb.gz" 2>"$WORK/pprof.err" || fail "pprof: $(cat "$WORK/pprof.err")"
+[ "$(head -c 2 "$WORK/p.pb.gz" | od -An -tx1 | tr -d ' ')" = 1f8b ] || fail "not gzip"
+go tool pprof -top "$WORK/p.pb.gz" >"$WORK/top.txt" 2>"$WORK/top.err" ||
+	fail "go tool pprof -top: $(head -3 "$WORK/top.err")"
+go tool pprof -raw "$WORK/p.pb.gz" >"$WORK/raw.txt" 2>"$WORK/raw.err" ||
+	fail "go tool pprof -raw: $(head -3 "$WORK/raw.err")"
+$A report --tsv "$OUT/p" >"$WORK/r.tsv" 2>/dev/null || fail "report failed"
+$A folded --weight=cpu-ns "$OUT/p" >"$WORK/f.txt" 2>/dev/null || fail "folded failed"
+
+msg=$(python3 - "$WORK" <<'PY'
+import re, sys
+w = sys.argv[1]
+tsv = [l.rstrip("\n").split("\t") for l in open(w + "/r.tsv")]
+def rows(kind):
+    hdr = next(r for r in tsv if r[0] == "#" + kind)[1:]
+    return [dict(zip(hdr, r[1:])) for r in tsv if r[0] == kind]
+# -top: "flat flat% sum% cum cum% name", the same order and shares as report's self column.
+top = []
+for l in open(w + "/top.txt"):
+    m = re.match(r"\s*\S+\s+([\d.]+)%\s+\S+%\s+\S+\s+[\d.]+%\s+(.+)$", l)
+    if m:
+        top.append((m.group(2).replace(" (inline)", ""), float(m.group(1))))
+funcs = sorted(rows("function"), key=lambda r: -int(r["self_ns"]))
+for (name, pct), f in zip(top[:5], funcs[:5]):
+    if name != f["name"] or abs(pct - float(f["self_pct"])) > 0.1:
+        sys.exit("pprof -top %s %.2f%% vs report %s %s%%" % (name, pct, f["name"], f["self_pct"]))
+if sorted(n for n, _ in top[:5]) != sorted(["worker_a", "worker_b", "worker_c", "worker_d", "hot_inlined"]):
+    sys.exit("pprof -top's first five: %s" % [n for n, _ in top[:5]])
+raw = open(w + "/raw.txt").read()
+if "samples/count cpu/nanoseconds[dflt]" not in raw:
+    sys.exit("sample types missing from -raw")
+# Samples: "N NS: loc ids" then label lines.
+n = ns = 0
+tids, names, pids, comms = set(), set(), set(), set()
+for m in re.finditer(r"^\s+(\d+)\s+(\d+): [\d ]+\n((?:\s+\w+:\[.*\n)+)", raw, re.M):
+    n += int(m.group(1)); ns += int(m.group(2))
+    labels = dict(re.findall(r"(\w+):\[([^\]]*)\]", m.group(3)))
+    for k in ("pid", "tid", "command", "thread"):
+        if k not in labels:
+            sys.exit("a sample without label %s: %s" % (k, m.group(3).strip()))
+    tids.add(labels["tid"]); names.add(labels["thread"]); pids.add(labels["pid"]); comms.add(labels["command"])
+folded = sum(int(l.rsplit(" ", 1)[1]) for l in open(w + "/f.txt"))
+run = rows("run")[0]
+if ns != folded or n != int(run["samples"]):
+    sys.exit("-raw adds up to %d samples, %d ns; report %s samples, folded %d ns" % (n, ns, run["samples"], folded))
+want = {t["tid"] for t in rows("thread") if int(t["samples"])}
+if tids != want:
+    sys.exit("tid labels %s, report's sampled threads %s" % (sorted(tids), sorted(want)))
+if not {"worker_a", "worker_b", "worker_c", "worker_d"} <= names or comms != {"threads4", "analyzer_inline"}:
+    sys.exit("thread/command labels: %s %s" % (sorted(names), sorted(comms)))
+if pids != {p["pid"] for p in rows("process")}:
+    sys.exit("pid labels %s" % sorted(pids))
+# Locations: file:line, and hot_inlined with outer_fn as the next line of the same location.
+if not re.search(r"worker_a \S*threads4\.c:\d+", raw):
+    sys.exit("no file:line for worker_a")
+if not re.search(r"hot_inlined \S*analyzer_inline\.c:\d+ s=0\n\s+outer_fn ", raw):
+    sys.exit("no location with hot_inlined inlined into outer_fn")
+if not re.search(r"^\d+: 0x[0-9a-f]+/0x[0-9a-f]+/0x0 \S*/threads4 [0-9a-f]{40} \[FN\]", raw, re.M):
+    sys.exit("no mapping of threads4 with a build-id")
+PY
+) || fail "$msg"
+pass
