@@ -146,8 +146,9 @@ $(PRELOAD_UNIT): $(O)/tests/unit/%: tests/unit/%.c $(O)/libxprof-test.a
 $(O)/tests/unit/%: tests/unit/%.c $(O)/libanalyzer.a
 	$(call msg,CC,$@)
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(BASE_CFLAGS) $(CMOCKA_CFLAGS) $(DW_CFLAGS) -Ianalyzer $(SAN_FLAGS) -o $@ $< \
-		$(O)/libanalyzer.a $(CMOCKA_LIBS) $(ANALYZER_LIBS)
+	$(Q)$(CC) $(BASE_CFLAGS) $(CMOCKA_CFLAGS) $(DW_CFLAGS) -Ianalyzer -I$(O)/gen \
+		$(PROTOBUF_C_CFLAGS) $(SAN_FLAGS) -o $@ $< $(O)/libanalyzer.a $(CMOCKA_LIBS) \
+		$(ANALYZER_LIBS)
 
 # Integration programs are ordinary programs that know nothing of xprof. Some need a library
 # of their own (tests/integration/progs/lib*.c -> .so) or special flags: see progs.mk.

@@ -48,5 +48,6 @@ int cmd_flamegraph(struct an_ctx *c);
 int cmd_pprof(struct an_ctx *c);
 int cmd_speedscope(struct an_ctx *c);
 int cmd_diff(struct an_ctx *c);
+int cmd_timeline(struct an_ctx *c);
 
 #endif /* XPROF_ANALYZER_ANALYZE_H */

@@ -33,6 +33,7 @@
 #define OPT_SRC		(1u << 3)	/* symbolise with source file and line of every frame */
 #define OPT_BINARY	(1u << 4)	/* binary output: never to a terminal */
 #define OPT_TWO		(1u << 5)	/* two PATHs, A and B, read apart */
+#define OPT_EVENTS	(1u << 6)	/* keep time-stamped events (profile.keep_events) */
 
 struct cmd {
 	const char *name;
@@ -62,6 +63,9 @@ static const struct cmd cmds[] = {
 	  OPT_SRC | OPT_BINARY,
 	  "  -o FILE            write to FILE (standard output only if it is not a terminal)\n" },
 	{ "speedscope", cmd_speedscope, "speedscope JSON: one sampled profile per thread", OPT_SRC,
+	  "  -o FILE            write the JSON to FILE (default: standard output)\n" },
+	{ "timeline", cmd_timeline, "Chrome trace-event JSON for Perfetto: a track per thread",
+	  OPT_EVENTS,
 	  "  -o FILE            write the JSON to FILE (default: standard output)\n" },
 	{ "diff", cmd_diff, "A against B: difffolded stacks, or a differential flame graph",
 	  OPT_FRAMES | OPT_SVG | OPT_TWO,
@@ -311,9 +315,10 @@ struct side {
 	struct symbols s;
 };
 
-static void side_init(struct side *d, const struct sym_opts *so)
+static void side_init(struct side *d, const struct sym_opts *so, bool events)
 {
 	profile_init(&d->p);
+	d->p.keep_events = events;
 	symbols_init(&d->s, &d->p, so);
 }
 
@@ -347,8 +352,8 @@ static int run_cmd(const struct cmd *cmd, const struct an_opts *o)
 				"standard output\n", cmd->name);
 		return EXIT_USAGE;
 	}
-	side_init(&a, &so);
-	side_init(&b, &so);
+	side_init(&a, &so, cmd->opts & OPT_EVENTS);
+	side_init(&b, &so, false);
 	if (side_load(&a, o, o->paths, two ? 1 : o->npaths) ||
 	    (two && side_load(&b, o, o->paths + 1, 1)))
 		goto out;

@@ -39,6 +39,7 @@ void profile_fini(struct profile *p)
 	htab_fini(&p->agg_idx);
 	free(p->regions);
 	free(p->notes);
+	free(p->events);
 	free(p->stack_locs);
 	strtab_fini(&p->strs);
 }
@@ -246,6 +247,12 @@ void profile_add_region(struct profile *p, uint32_t name, uint64_t dur_ns, uint6
 	r->total_ns += dur_ns;
 	r->cpu_ns += cpu_ns;
 	*VEC_PUSH(r->dur, r->ndur, r->capdur) = dur_ns;
+}
+
+void profile_add_event(struct profile *p, const struct prof_event *e)
+{
+	if (p->keep_events)
+		*VEC_PUSH(p->events, p->nevents, p->capevents) = *e;
 }
 
 static int cmp_u64(const void *a, const void *b)

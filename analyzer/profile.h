@@ -104,6 +104,27 @@ struct prof_note {
 
 #define PROF_HIST 64		/* handler-time buckets kept */
 
+/*
+ * Time-stamped events of a thread, for the timeline; kept only when profile.keep_events is
+ * set before reading (every other output needs only the aggregates, and one event per sample
+ * costs memory). The reader adds them with profile_add_event(). Times are CLOCK_MONOTONIC ns
+ * of the event's process, as prof_process.start_mono.
+ */
+enum prof_event_kind {
+	PROF_EV_SAMPLE,		/* an on-CPU sample at t: ref = stack id, weight_ns its CPU */
+	PROF_EV_REGION,		/* an <xprof.h> region from t for dur: ref = name (strtab id) */
+	PROF_EV_THREAD_START,	/* the thread began at t */
+	PROF_EV_THREAD_END,	/* the thread ended at t */
+	PROF_EV_BLOCKED,	/* off CPU from t for dur: ref = stack id */
+};
+
+struct prof_event {
+	uint32_t thread;
+	uint32_t kind;			/* enum prof_event_kind */
+	uint32_t ref;
+	uint64_t t, dur, weight_ns;
+};
+
 struct profile {
 	struct strtab strs;
 	struct prof_modfile *modfiles;
@@ -130,6 +151,9 @@ struct profile {
 	uint64_t run_start_real;	/* earliest start of all files read */
 	uint64_t handler_hist[PROF_HIST]; /* XPF_REC_HANDLER_TIME, all threads added up */
 	uint64_t handler_bucket_ns;
+	bool keep_events;		/* keep `events` (set before reading) */
+	struct prof_event *events;	/* in the order added */
+	size_t nevents, capevents;
 	unsigned faults;		/* records/blocks/files skipped: exit status 1 */
 	unsigned files_ok;
 };
@@ -145,6 +169,8 @@ uint32_t profile_stack(struct profile *p, uint32_t proc, uint32_t epoch, uint8_t
 void profile_add_samples(struct profile *p, uint32_t thread, uint32_t stack, uint64_t samples,
 			 uint64_t weight_ns);
 void profile_add_region(struct profile *p, uint32_t name, uint64_t dur_ns, uint64_t cpu_ns);
+/* Keeps a copy of *e if p->keep_events is set; else does nothing. */
+void profile_add_event(struct profile *p, const struct prof_event *e);
 
 /* Sorts a process's MAP/UNMAP event times and numbers its modules' epochs. */
 void profile_finish_maps(struct prof_process *pr);
