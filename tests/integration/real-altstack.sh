@@ -4,8 +4,9 @@
 # a 64 KiB canary just below it (progs/altstack.c: 2 threads x 25 signals), once with
 # sysconf(_SC_SIGSTKSZ) bytes and once with 8192 (the classic SIGSTKSZ, the size of a Rust
 # thread's altstack). Our ticks land while that handler runs: whatever runs for them must
-# stay inside the altstack. Checked against an unprofiled run: same exit status and stdout (every signal on
-# the alternate stack, canaries intact after every round and at the end); 3 threads; the
+# stay inside the altstack. Checked against an unprofiled run: same exit status and stdout
+# (every signal on the alternate stack, canaries intact after every round and at the end);
+# 3 threads; the
 # handlers' CPU time was seen, as samples with usr1_handler on the stack or as counted
 # `stack` drops (at least 80 % of it); sampled + stack-dropped CPU >= 90 % of the kernel's.
 . "$(dirname "$0")/common.bash"
@@ -25,8 +26,12 @@ for size in "" 8192; do
 	check "$alt" 'len(P) == 1' 'len(T) == 3' \
 		"sum(by_tid('usr1_handler').values()) + $stack_ns >= 0.8 * $hns"
 	cpu=$(tree_cpu "$alt")
-	echo "  $NAME: $alt: handlers burnt $(awk "BEGIN{printf \"%.2f\", $hns/1e9}") s: $(tsv "$alt" "'%.2f s sampled in usr1_handler, %d stack drops (%.2f s)' % (sum(by_tid('usr1_handler').values()) / 1e9, sum(d['count'] for d in D if d['reason'] == 'stack'), $stack_ns / 1e9)")"
-	echo "  $NAME: $alt: sampled + stack-dropped $(tsv "$alt" "round(100.0 * (run['sampled_ns'] + $stack_ns) / $cpu, 1)") % of the tree's CPU"
+	seen=$(tsv "$alt" "'%.2f s sampled in usr1_handler, %d stack drops (%.2f s)' % (
+		sum(by_tid('usr1_handler').values()) / 1e9,
+		sum(d['count'] for d in D if d['reason'] == 'stack'), $stack_ns / 1e9)")
+	echo "  $NAME: $alt: handlers burnt $(awk "BEGIN{printf \"%.2f\", $hns/1e9}") s: $seen"
+	pct=$(tsv "$alt" "round(100.0 * (run['sampled_ns'] + $stack_ns) / $cpu, 1)")
+	echo "  $NAME: $alt: sampled + stack-dropped $pct % of the tree's CPU"
 	check "$alt" "run['sampled_ns'] + $stack_ns >= 0.9 * $cpu"
 done
 pass

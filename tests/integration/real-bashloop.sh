@@ -29,14 +29,19 @@ check loop 'root["comm"] == "bash"' \
 	'all(len(procs(pid=p["pid"], gen=0, comm="bash")) == 1 for p in procs(comm="true"))' \
 	'len(procs(comm="seq")) == 1'
 cpu=$(tree_cpu loop)
-echo "  $NAME: bash itself: sampled $(tsv loop "round(100.0 * root['sampled_ns'] / $shell_ns, 1)") % of its own $(awk "BEGIN{printf \"%.3f\", $shell_ns/1e9}") s CPU (times)"
-echo "  $NAME: the tree: sampled $(tsv loop "round(100.0 * run['sampled_ns'] / $cpu, 1)") % of its $(awk "BEGIN{printf \"%.3f\", $cpu/1e9}") s CPU (rusage), unprofiled $(awk "BEGIN{printf \"%.3f\", $(tree_cpu loop base)/1e9}") s; $(tsv loop 'len(P)') images"
+secs() { awk "BEGIN{printf \"%.3f\", $1/1e9}"; }
+echo "  $NAME: bash itself: sampled $(tsv loop "round(100.0 * root['sampled_ns'] / $shell_ns, 1)")" \
+	"% of its own $(secs "$shell_ns") s CPU (times)"
+echo "  $NAME: the tree: sampled $(tsv loop "round(100.0 * run['sampled_ns'] / $cpu, 1)") %" \
+	"of its $(secs "$cpu") s CPU (rusage), unprofiled $(secs "$(tree_cpu loop base)") s;" \
+	"$(tsv loop 'len(P)') images"
 check loop "root['sampled_ns'] >= 0.9 * $shell_ns"
 # presample: the CPU each image spent before its first sample. Asserted only once the analyzer
 # reports it (in the #run row or per process).
 if [ "$(tsv loop "'presample_ns' in run or any('presample_ns' in p for p in P)")" = True ]; then
 	pre="(run['presample_ns'] if 'presample_ns' in run else sum(p['presample_ns'] for p in P))"
-	echo "  $NAME: the tree: sampled + presample $(tsv loop "round(100.0 * (run['sampled_ns'] + $pre) / $cpu, 1)") % of its CPU"
+	pct=$(tsv loop "round(100.0 * (run['sampled_ns'] + $pre) / $cpu, 1)")
+	echo "  $NAME: the tree: sampled + presample $pct % of its CPU"
 	check loop "run['sampled_ns'] + $pre >= 0.9 * $cpu"
 else
 	echo "  $NAME: presample check skipped: the analyzer has no presample_ns column yet"

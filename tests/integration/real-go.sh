@@ -6,7 +6,8 @@
 # non-Go signal handler: without it our handler runs on a goroutine's small stack. Checked
 # against an unprofiled run: same exit status and stdout; one process, as many threads as
 # the program had (it prints the count); every worker thread sampled, main.goBurn and c_burn
-# each sampled on at least 2 of them; sampled CPU >= 90 % of the tree's kernel CPU.
+# each sampled on at least 2 of them; no sample dropped for lack of stack (Go's signal stacks
+# are 32 KiB); sampled CPU >= 90 % of the tree's kernel CPU.
 . "$(dirname "$0")/common.bash"
 . "$HERE/real.bash"
 toolchain go cc
@@ -32,7 +33,8 @@ nthreads=$(sed -n 's/^threads \([0-9]*\)$/\1/p' "$WORK/go.err")
 check go 'len(P) == 1' "len(T) == $nthreads" \
 	"all(any(t['tid'] == w and t['samples'] > 0 for t in T) for w in ($tids))" \
 	"len([w for w in ($tids) if by_tid('main.goBurn').get(w, 0) > 20e6]) >= 2" \
-	"len([w for w in ($tids) if by_tid('c_burn').get(w, 0) > 20e6]) >= 2"
+	"len([w for w in ($tids) if by_tid('c_burn').get(w, 0) > 20e6]) >= 2" \
+	'sum(d["count"] for d in D if d["reason"] == "stack") == 0'
 echo "  $NAME: $nthreads threads; main.goBurn sampled on $(tsv go "len([w for w in ($tids) if by_tid('main.goBurn').get(w, 0) > 0])") of 4 workers"
 sampled_share go 90
 pass

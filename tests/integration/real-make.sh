@@ -25,6 +25,8 @@ check make "len(procs(comm='cc1')) == $nsrc" \
 	"len(procs(comm='collect2')) == 1" "len(procs(comm='make')) == 1" \
 	"len(procs(comm='prog')) == 1" "len(P) == 3 * $nsrc + 5" \
 	"all(p['samples'] > 0 for p in procs(comm='cc1'))"
-echo "  $NAME: $(tsv make 'len(P)') images; cc1 sampled $(tsv make "round(sum(p['sampled_ns'] for p in procs(comm='cc1')) / 1e9, 3)") s of $(tsv make "round(sum(p['cpu_ns'] for p in procs(comm='cc1')) / 1e9, 3)") s"
+cc1=$(tsv make "'%.3f s of %.3f s' % (sum(p['sampled_ns'] for p in procs(comm='cc1')) / 1e9,
+	sum(p['cpu_ns'] for p in procs(comm='cc1')) / 1e9)")
+echo "  $NAME: $(tsv make 'len(P)') images; cc1 sampled $cc1"
 sampled_share make 90
 pass

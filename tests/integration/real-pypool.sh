@@ -25,7 +25,10 @@ for m in fork spawn forkserver; do
 		fail "$m: the program did not report 4 workers"
 	check "$m" "set(p['pid'] for p in P) == {$all}" \
 		"all(sum(p['sampled_ns'] for p in procs(pid=w)) > 0.05e9 for w in ($workers))"
-	echo "  $NAME: $m: $(tsv "$m" 'len(set(p["pid"] for p in P))') processes, the 4 workers sampled $(tsv "$m" "', '.join('%.2f' % (sum(p['sampled_ns'] for p in procs(pid=w)) / 1e9) for w in ($workers))") s"
+	ws=$(tsv "$m" "', '.join('%.2f' % (sum(p['sampled_ns'] for p in procs(pid=w)) / 1e9)
+		for w in ($workers))")
+	echo "  $NAME: $m: $(tsv "$m" 'len(set(p["pid"] for p in P))') processes," \
+		"the 4 workers sampled $ws s"
 	sampled_share "$m" 90
 done
 pass

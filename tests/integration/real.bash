@@ -92,11 +92,13 @@ tsv()
 
 sampled_share()
 {
-	local run=$1 min=$2 cpu pct
+	local run=$1 min=$2 cpu pct base
 
 	cpu=$(tree_cpu "$run")
 	[ -n "$cpu" ] && [ "$cpu" -gt 0 ] || fail "$run: no tree CPU figure"
 	pct=$(tsv "$run" "round(100.0 * run['sampled_ns'] / $cpu, 1)")
-	echo "  $NAME: $run sampled $pct % of the tree's $(awk "BEGIN{printf \"%.3f\", $cpu/1e9}") s CPU (kernel, rusage)"
+	base=$(tree_cpu "$run" base)
+	echo "  $NAME: $run sampled $pct % of the tree's $(awk "BEGIN{printf \"%.3f\", $cpu/1e9}")" \
+		"s CPU (kernel, rusage; unprofiled $(awk "BEGIN{printf \"%.3f\", $base/1e9}") s)"
 	check "$run" "100.0 * run['sampled_ns'] / $cpu >= $min"
 }
