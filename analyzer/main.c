@@ -5,10 +5,11 @@
  *
  *	xprof-analyze CMD [OPTIONS] PATH...
  *
- * Each command gets the profile read from PATH (runs.c, reader.c), filtered while reading and
- * symbolised (symbols.c), and writes one output over it. Exit status: 0 ok, 1 partial (some
- * files, blocks or records skipped, each named on stderr), 2 fatal (nothing usable, or
- * writing the output failed), 64 usage.
+ * Each command (cmds/NAME.c) gets the profile read from PATH (runs.c, reader.c), filtered
+ * while reading and symbolised (symbols.c), and writes one output over it; `diff` gets two,
+ * A and B, read apart. Exit status: 0 ok, 1 partial (some files, blocks or records skipped,
+ * each named on stderr), 2 fatal (nothing usable, or writing the output failed; one line
+ * says what and where), 64 usage.
  */
 #include <errno.h>
 #include <limits.h>
