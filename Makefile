@@ -43,16 +43,22 @@ SAN_FLAGS := -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recove
 endif
 
 # ---- preload: build/libxprof.so ---------------------------------------------------------
-PRELOAD_SRC := $(wildcard preload/*.c)
-PRELOAD_OBJ := $(PRELOAD_SRC:%.c=$(O)/%.o)
-PRELOAD_CFLAGS := $(BASE_CFLAGS) $(UNWIND_CFLAGS) -DUNW_LOCAL_ONLY -fPIC -fvisibility=hidden \
-	-fno-omit-frame-pointer -ftls-model=initial-exec -pthread
-PRELOAD_LIBS := $(UNWIND_LIBS) -ldl -lpthread -lrt
+# libunwind is not linked: preload/unwind.c loads it at run time, apart from the program.
+PRELOAD_SRC := $(wildcard preload/*.c) $(wildcard preload/*.S)
+PRELOAD_OBJ := $(patsubst %.S,$(O)/%.o,$(PRELOAD_SRC:%.c=$(O)/%.o))
+PRELOAD_CFLAGS := $(BASE_CFLAGS) -fPIC -fvisibility=hidden -fno-omit-frame-pointer \
+	-ftls-model=initial-exec -pthread
+PRELOAD_LIBS := -ldl -lpthread -lrt
 
 $(O)/preload/%.o: preload/%.c $(wildcard preload/*.h) include/xprof-format.h include/xprof.h
 	$(call msg,CC,$@)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(PRELOAD_CFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(O)/preload/%.o: preload/%.S
+	$(call msg,AS,$@)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) -c -o $@ $<
 
 $(O)/libxprof.so: $(PRELOAD_OBJ)
 	$(call msg,LD,$@)

@@ -6,17 +6,28 @@
  * On disk: never renumber. New tags, fields and drop reasons go at the end; a change that an
  * old reader cannot skip bumps XPF_VERSION. No pointers, no in-memory structs here.
  *
- * A run is a directory OUT/RUN/ holding one file per process image:
- *	HOST.PID.GEN.xpf	GEN counts the images of one pid (0, then +1 per exec).
- * A file is an array of XPF_BLOCK_SIZE blocks. Block 0 is the file header. Every other block
- * belongs to one thread and carries that thread's records, in time order; a thread's blocks are
- * chained by seq (0, 1, 2, ...) and may be interleaved with other threads' blocks.
+ * A run is a directory OUT/RUN/ holding one file per host and boot:
+ *	HOST.BOOT.xpf		BOOT: the first 8 hex digits of the kernel's boot id
+ * Every process image of the run on that machine (each fork child, each exec) writes into the
+ * same file, mapped MAP_SHARED by all of them: creating a file per image cost 20-200 us of
+ * CPU on ext4 here, as much as a short process's whole run.
  *
- * The writer maps the file MAP_SHARED and writes records in place, so what was written survives
- * _exit, abort, SIGSEGV and SIGKILL. A record is committed by advancing its block's `used`
- * after the record's bytes are written: a reader that trusts `used` never sees a torn record.
- * Block headers also carry the thread's cumulative counters as of the last commit, so the
- * newest block of a thread tells its sample and drop totals even after a crash.
+ * A file is an array of XPF_BLOCK_SIZE blocks, handed out by one atomic counter in the file
+ * header (blocks_used), whichever process asks. Block 0 is the file header. Every other block
+ * is one of:
+ *  - an image header (struct xpf_image_header, magic XPF_IMAGE_MAGIC): one per process
+ *    image, written when the image starts, its end fields when it ends;
+ *  - a data block (struct xpf_block_header, magic XPF_BLOCK_MAGIC): belongs to one thread of
+ *    one image (`image` is the block index of that image's header) and carries that thread's
+ *    records, in time order; a thread's blocks are chained by seq (0, 1, 2, ...) and may be
+ *    interleaved with other threads' and other images' blocks;
+ *  - all zeros: handed out but never written (its writer was killed in between); skipped.
+ *
+ * What was written survives _exit, abort, SIGSEGV and SIGKILL (the page cache holds it). A
+ * record is committed by advancing its block's `used` after the record's bytes are written:
+ * a reader that trusts `used` never sees a torn record. Block headers also carry the
+ * thread's cumulative counters as of the last commit, so the newest block of a thread tells
+ * its sample and drop totals even after a crash.
  *
  * Records inside a block: a tag byte, a ULEB128 payload length, then the payload. A reader
  * skips tags it does not know by their length. Payload fields are ULEB128 (unsigned), SLEB128
@@ -30,31 +41,32 @@
 #include <stdint.h>
 
 #define XPF_MAGIC		"XPROF\x1a\x0d\x0a"	/* 8 bytes; \x1a\r\n catch text-mode damage */
-#define XPF_VERSION		1
+#define XPF_VERSION		2
 #define XPF_BLOCK_SIZE		4096
 #define XPF_BLOCK_MAGIC		0x4b424658u		/* "XFBK" little-endian */
+#define XPF_IMAGE_MAGIC		0x47494658u		/* "XFIG" little-endian */
 #define XPF_FILE_SUFFIX		".xpf"
 
-/* How the samples were triggered (xpf_file_header.mechanism). */
+/* How the samples were triggered (xpf_image_header.mechanism). */
 enum xpf_mechanism {
 	XPF_MECH_NONE = 0,		/* profiling off in this image (failure or secure mode) */
 	XPF_MECH_PERF_TASK_CLOCK = 1,	/* perf_event task-clock, overflow signal to the thread */
 	XPF_MECH_TIMER_THREAD_CPU = 2,	/* timer_create on the thread's CPU clock (tick-bound) */
 };
 
-/* How the image ended (xpf_file_header.end_state). 0 is what a killed process leaves. */
+/* How the image ended (xpf_image_header.end_state). 0 is what a killed process leaves. */
 enum xpf_end_state {
 	XPF_END_RUNNING = 0,	/* never finished: killed, crashed, or still running */
 	XPF_END_EXIT = 1,	/* exit()/return from main; exit_status valid */
-	XPF_END_EXEC = 2,	/* replaced by exec; the next GEN of this pid continues */
+	XPF_END_EXEC = 2,	/* replaced by exec; the next image of this pid continues */
 	XPF_END__EXIT = 3,	/* _exit()/_Exit(); exit_status valid */
 	XPF_END_STOPPED = 4,	/* profiling stopped early (output error); see stop_errno */
 };
 
-/* xpf_file_header.flags */
-#define XPF_FF_FORKED		(1u << 0)	/* image began as a fork child of ppid */
-#define XPF_FF_EXECED		(1u << 1)	/* image began by exec (GEN > 0 or exec'd child) */
-#define XPF_FF_ROOT		(1u << 2)	/* first process of the run */
+/* xpf_image_header.flags */
+#define XPF_IF_FORKED		(1u << 0)	/* image began as a fork child of ppid */
+#define XPF_IF_EXECED		(1u << 1)	/* image began by exec (LD_PRELOAD inherited) */
+#define XPF_IF_ROOT		(1u << 2)	/* first process of the run */
 
 /* Why a sample was not taken. Counted per thread in every block header. */
 enum xpf_drop {
@@ -63,7 +75,7 @@ enum xpf_drop {
 	XPF_DROP_UNWINDER = 2,	/* thread was inside libunwind (the app's own unwinding) */
 	XPF_DROP_UNWIND = 3,	/* unwinding produced no frame at all */
 	XPF_DROP_NOSPACE = 4,	/* no block could be had (file full, disk full, write error) */
-	XPF_DROP_STACK = 5,	/* too little signal stack left (small sigaltstack) */
+	XPF_DROP_STACK = 5,	/* too little room left on the signal stack even to switch */
 	XPF_DROP_NR = 8		/* slots on disk; reasons 6..7 are reserved */
 };
 
@@ -88,6 +100,12 @@ enum xpf_tag {
 				    * spent in the handler per sample taken; bucket i counts
 				    * [i*bucket_ns, (i+1)*bucket_ns), the last one everything
 				    * above. Written at thread end and at exit. */
+	XPF_REC_STACK_USE = 16,	/* dt, tid, private_size, private_used, own_max, frame_max:
+				 * the handler's stacks, in bytes. private_*: the thread's private
+				 * unwind stack and the most of it ever used; own_max: the most
+				 * the handler used of the interrupted stack (or the program's
+				 * altstack) before switching; frame_max: the largest signal frame
+				 * the kernel pushed there. Written at thread end and at exit. */
 };
 
 /* XPF_REC_SAMPLE flags */
@@ -107,15 +125,37 @@ enum xpf_spawn { XPF_SPAWN_FORK = 1, XPF_SPAWN_POSIX_SPAWN = 2, XPF_SPAWN_VFORK 
  * armed), so a thread's weights add up to the CPU time it was sampled over.
  */
 
+/* Block 0. Written once by the process that creates the file; only the counters change. */
 struct xpf_file_header {
 	char magic[8];			/* XPF_MAGIC */
 	uint32_t version;		/* XPF_VERSION */
 	uint32_t block_size;		/* XPF_BLOCK_SIZE */
 	uint32_t header_size;		/* sizeof(struct xpf_file_header) */
-	uint32_t flags;			/* XPF_FF_* */
+	uint32_t flags;			/* none defined: 0 */
+	uint64_t blocks_used;		/* blocks handed out, block 0 included (atomic, shared
+					 * by every writer); a reader reads no further */
+	uint64_t images;		/* image headers handed out (atomic) */
+	uint64_t create_real_ns;	/* CLOCK_REALTIME when the file was made */
+	char run_id[48];		/* NUL-terminated */
+	char host[64];			/* NUL-terminated */
+	char boot_id[40];		/* the kernel's boot id, NUL-terminated */
+	uint64_t reserved[7];
+};
+_Static_assert(sizeof(struct xpf_file_header) == 256, "on-disk layout");
+
+/*
+ * One process image: a block of its own. magic is stored last when the image starts; the end
+ * fields (end_state last) when it ends. CPU figures are CLOCK_PROCESS_CPUTIME_ID, which
+ * carries on across exec: an image's own CPU is its process_cpu_ns less the one its
+ * predecessor (same pid, end_state EXEC) ended with.
+ */
+struct xpf_image_header {
+	uint32_t magic;			/* XPF_IMAGE_MAGIC */
+	uint32_t header_size;		/* sizeof(struct xpf_image_header) */
+	uint32_t flags;			/* XPF_IF_* */
 	int32_t pid;
 	int32_t ppid;
-	uint32_t exec_gen;		/* GEN in the file name */
+	uint32_t parent_image;		/* a fork child's parent image (block index), else 0 */
 	uint32_t mechanism;		/* enum xpf_mechanism */
 	uint32_t hz;			/* requested samples per CPU-second per thread */
 	uint32_t max_depth;		/* frames kept per sample */
@@ -123,32 +163,38 @@ struct xpf_file_header {
 	uint32_t end_state;		/* enum xpf_end_state, written last at the end */
 	int32_t exit_status;
 	int32_t stop_errno;		/* why profiling stopped (XPF_END_STOPPED or nospace) */
-	uint64_t start_mono_ns;		/* CLOCK_MONOTONIC at image start */
+	int32_t rank;			/* MPI rank (OMPI_COMM_WORLD_RANK, PMI_RANK,
+					 * SLURM_PROCID), -1 if none */
+	uint64_t start_mono_ns;		/* CLOCK_MONOTONIC when xprof began in this image */
 	uint64_t start_real_ns;		/* CLOCK_REALTIME at the same moment (for merging hosts) */
+	uint64_t start_cpu_ns;		/* process CPU at that moment */
+	uint64_t armed_mono_ns;		/* when the first thread's timer was armed: sampling */
+	uint64_t armed_cpu_ns;		/* starts; process CPU then */
+	uint64_t setup_cpu_ns;		/* xprof's own set-up: CPU from start to armed */
 	uint64_t end_mono_ns;
-	uint64_t process_cpu_ns;	/* CLOCK_PROCESS_CPUTIME_ID at the end (0 if killed) */
-	uint64_t blocks_used;		/* blocks handed out, block 0 included (atomic) */
+	uint64_t process_cpu_ns;	/* process CPU at the end (0 if killed) */
+	uint64_t blocks;		/* data blocks of this image (atomic) */
 	uint64_t blocks_lost;		/* blocks that could not be had */
-	char run_id[48];		/* NUL-terminated */
-	char host[64];			/* NUL-terminated */
 	uint64_t probe_sample_ns;	/* XPROF_MECH=auto: measured cost of one perf-event sample
 					 * that decided the mechanism (0: not measured here) */
-	uint64_t reserved[15];
+	uint64_t reserved[14];
 };
-_Static_assert(sizeof(struct xpf_file_header) == 352, "on-disk layout");
+_Static_assert(sizeof(struct xpf_image_header) == 256, "on-disk layout");
 
 struct xpf_block_header {
 	uint32_t magic;			/* XPF_BLOCK_MAGIC */
 	uint32_t used;			/* committed record bytes after this header */
 	int32_t tid;
 	uint32_t seq;			/* position in the thread's chain */
+	uint32_t image;			/* block index of the image header it belongs to */
+	uint32_t reserved0;
 	uint64_t t0_ns;			/* CLOCK_MONOTONIC base for the first record's dt */
 	uint64_t samples;		/* cumulative samples written by the thread */
 	uint64_t cpu_ns;		/* thread CPU clock at its latest sample */
 	uint64_t dropped_ns;		/* cumulative CPU weight of dropped samples */
 	uint32_t dropped[XPF_DROP_NR];	/* cumulative drops by enum xpf_drop */
 };
-_Static_assert(sizeof(struct xpf_block_header) == 80, "on-disk layout");
+_Static_assert(sizeof(struct xpf_block_header) == 88, "on-disk layout");
 
 #define XPF_BLOCK_PAYLOAD	(XPF_BLOCK_SIZE - sizeof(struct xpf_block_header))
 #define XPF_MAX_STRING		2048	/* strings longer than this are cut on write */

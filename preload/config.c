@@ -498,3 +498,18 @@ void config_make_run_id(char *buf, size_t n, time_t now, pid_t pid)
 	snprintf(buf, n, "%04d%02d%02d-%02d%02d%02d-%d", tm.tm_year + 1900, tm.tm_mon + 1,
 		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)pid);
 }
+
+int config_mpi_rank(const char *(*getenv_fn)(const char *))
+{
+	static const char *const vars[] = { "OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK",
+					    "SLURM_PROCID" };
+	uint64_t v;
+
+	for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) {
+		const char *s = env(getenv_fn, vars[i]);
+
+		if (s && parse_dec(s, &v) == 0 && v < 0x80000000ull)
+			return (int)v;
+	}
+	return -1;
+}

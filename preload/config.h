@@ -64,6 +64,14 @@ int config_parse(struct xprof_config *cfg, const char *(*getenv_fn)(const char *
 		 const char *cwd, char *err, size_t errlen);
 
 /*
+ * The MPI rank of this process, from the first of OMPI_COMM_WORLD_RANK (Open MPI), PMIX_RANK,
+ * PMI_RANK (MPICH, Intel MPI) and SLURM_PROCID (srun) that holds a whole decimal number below
+ * 2^31; -1 if none does. These are the launcher's variables, read only, never required.
+ * Not AS-safe: normal context at library init.
+ */
+int config_mpi_rank(const char *(*getenv_fn)(const char *));
+
+/*
  * Writes a run id "YYYYMMDD-HHMMSS-PID" (UTC) into buf, e.g. 20261128-120501-12345.
  * Not AS-safe: gmtime_r, snprintf.
  */

@@ -9,7 +9,8 @@
  * one of ours first moves ours away. A raw close syscall still gets through; nothing short
  * of seccomp can stop that.
  *
- * fd_mark, fd_is_ours and fd_real_close are AS-safe (atomic byte ops, plain syscalls).
+ * fd_mark, fd_is_ours, fd_move_high and fd_real_close are AS-safe (atomic byte ops, plain
+ * syscalls).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -50,7 +51,7 @@ static int high_base(void)
 	return base < 3 ? 3 : base;
 }
 
-/* Not AS-safe: see declaration. */
+/* AS-safe: see declaration (fcntl, getrlimit, close are plain syscalls). */
 int fd_move_high(int fd)
 {
 	int nfd = fcntl(fd, F_DUPFD_CLOEXEC, high_base());
@@ -64,33 +65,36 @@ int fd_move_high(int fd)
 	return nfd;
 }
 
-/* Not AS-safe: see declaration. libunwind's memory validator opens a pipe at the lowest free
- * numbers on its first use and keeps it for the life of the process: left there, it takes
- * 3 and 4 from the program, and after the program's closefrom(3) libunwind would read and
- * write whatever the program opened at those numbers next (seen: a hang reading the
- * program's socket). So its first use runs with every free number below our base taken. */
-void fd_open_high(void (*first_use)(void *), void *arg)
-{
-	enum { WATCH = 16 };
-	int base = high_base(), nfill = 0, fd;
-	int fill[base];
-	uint8_t before[WATCH];
+/*
+ * libunwind's memory validator makes a pipe on its first use and keeps it for the life of the
+ * process. Left at the lowest free numbers it takes 3 and 4 from the program, and after the
+ * program's closefrom(3) libunwind would read and write whatever the program opened at those
+ * numbers next (seen: a hang reading the program's socket). So while our first use of
+ * libunwind runs, pipe2() calls from this thread (libunwind's, through its PLT) get their
+ * ends moved high, marked ours. Filling every free low number instead, as we once did, cost
+ * 1,028 openat + 1,027 close per process image.
+ */
+static _Atomic pid_t pipes_high_tid;	/* the thread whose pipes go high, 0: none */
 
-	while ((fd = open("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0) {
-		if (fd >= base || nfill == base) {
-			fd_real_close(fd);
-			break;
-		}
-		fill[nfill++] = fd;
+/* Not AS-safe: see declaration. */
+void fd_pipes_high(void (*fn)(void *), void *arg)
+{
+	atomic_store(&pipes_high_tid, xp_gettid());
+	fn(arg);
+	atomic_store(&pipes_high_tid, 0);
+}
+
+/* Interposer: pipe2(2); see fd_pipes_high. */
+XP_API int pipe2(int fds[2], int flags)
+{
+	int r = REAL(pipe2)(fds, flags);
+	pid_t who = atomic_load(&pipes_high_tid);
+
+	if (r == 0 && who && who == xp_gettid()) {
+		fds[0] = fd_move_high(fds[0]);
+		fds[1] = fd_move_high(fds[1]);
 	}
-	for (int i = 0; i < WATCH; i++)
-		before[i] = fcntl(base + i, F_GETFD) >= 0;
-	first_use(arg);
-	for (int i = 0; i < WATCH; i++)
-		if (!before[i] && fcntl(base + i, F_GETFD) >= 0)
-			fd_mark(base + i, 1);
-	while (nfill)
-		fd_real_close(fill[--nfill]);
+	return r;
 }
 
 /* Interposer: the program's close(). */

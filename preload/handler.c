@@ -4,22 +4,48 @@
  *
  * Runs in signal context on the thread whose CPU clock fired. Everything reachable from
  * on_signal() is AS-safe: no malloc, no stdio, no locks; errno is saved and restored; the
- * only shared writes are atomics in out.c. The unwinder is libunwind's fast trace path
- * (unw_backtrace), which caches frame kinds per address and, once warm, reads only the
- * stack; it is started from the handler's own frame and walks through the kernel's signal
- * frame, so we drop the frames above the interrupted pc.
+ * only shared writes are atomics in out.c.
+ *
+ * Stacks. The handler is installed with SA_ONSTACK, so the kernel puts its signal frame where
+ * the runtime wants it: Go's gsignal stack on every Go thread (Go's os/signal documentation
+ * requires SA_ONSTACK of every non-Go handler, because a goroutine stack has a few KiB and no
+ * guard page), Rust's per-thread altstack, a program's own SIGSTKSZ altstack, or the thread's
+ * stack when it has none. On that stack on_signal() uses its own frame only; the unwind and
+ * the record run on the thread's private stack (XP_STACK_BYTES, mmap'ed with a guard page),
+ * reached through xp_call_on_stack(). Measured with gcc -fstack-usage (gcc 12, -O2):
+ * on_signal's frame is XP_OWN_STACK_MEASURED bytes, plus 16 for the switch frame; the deepest
+ * use of the private stack, recorded per thread at its end (XPF_REC_STACK_USE), is
+ * XP_STACK_MEASURED. Where even the switch would not fit (a program's altstack nearly full),
+ * the sample is dropped with reason `stack`.
+ *
+ * Rejected: a sigaltstack of ours for threads that have none, with sigaltstack() interposed
+ * to hide it. It does not help the threads that need it most - those with a small altstack of
+ * their own (Rust, Go, programs that handle stack overflow) - since the kernel delivers on
+ * theirs; Go sets its gsignal stack with a raw syscall we cannot interpose; and it needs an
+ * interposer that lies to the program. The switch works for every thread alike.
+ *
+ * No nesting: every asynchronous signal is blocked while the handler runs (sa_mask), so a
+ * program's handler cannot run inside our unwind or between a record's reserve and commit.
+ *
+ * The unwinder is libunwind's fast trace path (unw_backtrace), which caches frame kinds per
+ * address and, once warm, reads only the stack. Started on the private stack, it walks through
+ * the switch frame, on_signal's frame and the kernel's signal frame into the interrupted code;
+ * the frames above the interrupted pc are cut off.
  */
 #include <errno.h>
 #include <sched.h>
 #include <signal.h>
 #include <string.h>
-#include <ucontext.h>
-
-#include <libunwind.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "xprof-int.h"
 
-#define XP_MIN_STACK (24 * 1024)	/* what libunwind needs, with margin */
+/* Measured: see the top comment. gcc -fstack-usage on on_signal, gcc 12.2 -O2. */
+#define XP_OWN_STACK_MEASURED	"56 bytes"
+#define XP_STACK_MEASURED	"7.2 KiB (cold, 1024 frames, XPROF_DEPTH=1024)"
+/* Room on the delivery stack below which we do not even switch: our frame and the switch. */
+#define XP_ROOM_MIN		512
 
 /* The unwind gate (see xprof-int.h): closers counted, handlers inside counted. */
 static _Atomic int gate_closed;
@@ -62,15 +88,25 @@ static int in_range(const struct xp_range *r, uintptr_t pc)
 	return pc >= r->lo && pc < r->hi;
 }
 
-/* AS-safe: on a small sigaltstack that is nearly used up we must not unwind. */
-static int stack_too_small(const ucontext_t *uc)
+/* AS-safe: is sp on the alternate stack the kernel recorded for this delivery? The kernel
+ * stores the altstack as the program set it (ss_flags 0 or SS_AUTODISARM), not SS_ONSTACK,
+ * so the bounds decide. */
+static int on_altstack(const ucontext_t *uc, uintptr_t sp)
 {
-	char here;
-	uintptr_t sp = (uintptr_t)&here, base = (uintptr_t)uc->uc_stack.ss_sp;
+	uintptr_t lo = (uintptr_t)uc->uc_stack.ss_sp;
 
-	if (!(uc->uc_stack.ss_flags & SS_ONSTACK))
+	if ((uc->uc_stack.ss_flags & SS_DISABLE) || !uc->uc_stack.ss_size)
 		return 0;
-	return sp > base && sp - base < XP_MIN_STACK;
+	return sp > lo && sp <= lo + uc->uc_stack.ss_size;
+}
+
+/* AS-safe: the current stack pointer. */
+static inline uintptr_t stack_pointer(void)
+{
+	uintptr_t sp;
+
+	__asm__ volatile("movq %%rsp, %0" : "=r"(sp));
+	return sp;
 }
 
 /* AS-safe: where the sample may not be taken, the reason; -1 if it may. */
@@ -80,8 +116,6 @@ static int must_drop(const struct xp_thread *t, const ucontext_t *uc, uintptr_t 
 		return XPF_DROP_LOADER;
 	if (in_range(&xp.unwinder, pc))
 		return XPF_DROP_UNWINDER;
-	if (stack_too_small(uc))
-		return XPF_DROP_STACK;
 	return -1;
 }
 
@@ -90,7 +124,7 @@ static int must_drop(const struct xp_thread *t, const ucontext_t *uc, uintptr_t 
 static int unwind(struct xp_thread *t, uintptr_t pc, uint32_t *n)
 {
 	uint32_t cap = xp.cfg.depth + XP_SKIP_FRAMES;
-	int got = unw_backtrace((void **)t->scratch, (int)cap);
+	int got = unwind_backtrace(t->scratch, (int)cap);
 
 	for (int i = 0; i < got && i < (int)XP_SKIP_FRAMES; i++) {
 		if (t->scratch[i] == pc) {
@@ -130,15 +164,70 @@ static uint64_t take_weight(struct xp_thread *t, const siginfo_t *si)
 	return weight;
 }
 
-/* AS-safe: one sample of the interrupted context, weighing `weight` ns of CPU. Called with
- * t->busy set. */
-static void sample_take(struct xp_thread *t, uint64_t weight, ucontext_t *uc)
+/*
+ * AS-safe: while we unwind on the private stack, a fault the guard catches must not have its
+ * signal frame put at the top of the program's altstack, where this delivery's own frame (and
+ * perhaps a program handler's) still lives: the kernel does exactly that when the fault
+ * handler has SA_ONSTACK and the current sp is off the altstack. So for that case only (the
+ * program's SIGSEGV handler asked for SA_ONSTACK, and the altstack is armed without
+ * SS_AUTODISARM) the altstack is disabled around the unwind and restored after: two syscalls,
+ * on Go and Rust threads. Returns whether it did.
+ */
+static int altstack_park(const ucontext_t *uc)
 {
-	uintptr_t pc = (uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
-	uint64_t now = xp_now();
+	stack_t off = { .ss_flags = SS_DISABLE };
+
+	if ((uc->uc_stack.ss_flags & (SS_DISABLE | SS_AUTODISARM)) || !uc->uc_stack.ss_size ||
+	    !sigctl_guard_onstack())
+		return 0;
+	return syscall(SYS_sigaltstack, &off, NULL) == 0;
+}
+
+static void altstack_restore(const ucontext_t *uc, int parked)
+{
+	if (parked)
+		syscall(SYS_sigaltstack, &uc->uc_stack, NULL);
+}
+
+/* AS-safe: the frames of the interrupted context into t->scratch (guarded, see sigctl.c);
+ * sets *flags and *n; returns the index of the first frame to keep. */
+static uint32_t walk(struct xp_thread *t, uintptr_t pc, unsigned *flags, uint32_t *n)
+{
+	int parked = altstack_park(t->uc), at;
+
+	t->unwind_armed = 1;
+	if (sigsetjmp(t->unwind_jb, 0) == 0)	/* no mask save: a syscall per sample */
+		at = unwind(t, pc, n);
+	else
+		at = -1;	/* a fault in unwinding: see the guard in sigctl.c */
+	t->unwind_armed = 0;
+	altstack_restore(t->uc, parked);
+	if (at < 0) {
+		/* No unwind info at the pc, or a fault: keep the pc alone, marked partial. */
+		t->scratch[0] = pc;
+		*n = 1;
+		*flags |= XPF_SF_PARTIAL;
+		return 0;
+	}
+	if (*n > xp.cfg.depth) {
+		*n = xp.cfg.depth;
+		*flags |= XPF_SF_TRUNCATED;
+	} else if ((uint32_t)at + *n == xp.cfg.depth + XP_SKIP_FRAMES) {
+		*flags |= XPF_SF_TRUNCATED;	/* the walk stopped at our cap */
+	}
+	return (uint32_t)at;
+}
+
+/* AS-safe: one sample of the delivery in t->uc, on the private stack. Called with t->busy
+ * set. */
+static void sample_take(void *arg)
+{
+	struct xp_thread *t = arg;
+	uintptr_t pc = (uintptr_t)t->uc->uc_mcontext.gregs[REG_RIP];
+	uint64_t now = xp_now(), weight = take_weight(t, t->si);
 	unsigned flags = XPF_SF_LEAF_EXACT;
-	uint32_t n = 0;
-	int why, at;
+	uint32_t n = 0, at;
+	int why;
 
 	if (atomic_load_explicit(&xp.stopped, memory_order_relaxed)) {
 		/* Nothing more can be written, but the ticks go on being counted (cheaply) so
@@ -146,36 +235,37 @@ static void sample_take(struct xp_thread *t, uint64_t weight, ucontext_t *uc)
 		rec_drop(t, XPF_DROP_NOSPACE, weight);
 		return;
 	}
-	why = must_drop(t, uc, pc);
+	why = must_drop(t, t->uc, pc);
+	if (why < 0 && !gate_enter())
+		why = XPF_DROP_LOADER;
 	if (why >= 0) {
 		rec_drop(t, why, weight);
 		return;
 	}
-	if (!gate_enter()) {
-		rec_drop(t, XPF_DROP_LOADER, weight);
-		return;
-	}
-	t->unwind_armed = 1;
-	if (sigsetjmp(t->unwind_jb, 0) == 0)	/* no mask save: a syscall per sample */
-		at = unwind(t, pc, &n);
-	else
-		at = -1;		/* a fault in unwinding: see the guard in sigctl.c */
-	t->unwind_armed = 0;
+	at = walk(t, pc, &flags, &n);
 	atomic_fetch_sub(&unwinding, 1);
-	if (at < 0) {
-		/* No unwind info at the pc: keep the pc alone, marked partial. */
-		t->scratch[0] = pc;
-		at = 0;
-		n = 1;
-		flags |= XPF_SF_PARTIAL;
-	} else if (n > xp.cfg.depth) {
-		n = xp.cfg.depth;
-		flags |= XPF_SF_TRUNCATED;
-	} else if ((uint32_t)at + n == xp.cfg.depth + XP_SKIP_FRAMES) {
-		flags |= XPF_SF_TRUNCATED;	/* the walk stopped at our cap */
-	}
 	rec_sample(t, now, weight, flags, t->scratch + at, n);
 	hist_add(t, now);
+}
+
+/* AS-safe: the most of the delivery stack this handler and the kernel's frame used. The
+ * kernel's frame begins with on_signal's return address (at frame + 8, under the saved %rbp)
+ * and ends at the top of the altstack, or below the interrupted sp's red zone. Our own part
+ * goes from there down to sp, plus the switch frame (return address and %rbp). */
+static void stack_note(struct xp_thread *t, const ucontext_t *uc, uintptr_t frame, uintptr_t sp)
+{
+	uintptr_t isp = (uintptr_t)uc->uc_mcontext.gregs[REG_RSP], entry = frame + 8, top;
+	uint32_t own = (uint32_t)(entry - sp) + 16, kframe;
+
+	if (on_altstack(uc, entry) && !on_altstack(uc, isp))
+		top = (uintptr_t)uc->uc_stack.ss_sp + uc->uc_stack.ss_size;
+	else
+		top = isp - 128;
+	kframe = top > entry ? (uint32_t)(top - entry) : 0;
+	if (own > t->own_max)
+		t->own_max = own;
+	if (kframe > t->frame_max)
+		t->frame_max = kframe;
 }
 
 /* AS-safe: a tick of ours that arrives after its thread's timer was disarmed (it was already
@@ -188,23 +278,30 @@ static int is_stale_tick(const siginfo_t *si)
 	       (si->si_code == SI_TIMER && si->si_value.sival_ptr == (void *)&xp);
 }
 
-/* AS-safe: no malloc, locks or stdio; errno kept; re-entry counted, never nested. */
+/* AS-safe: no malloc, locks or stdio; errno kept; never nested (sa_mask). Keep this frame
+ * small: it lives on the delivery stack, which may be a few KiB of someone else's. */
 static void on_signal(int sig, siginfo_t *si, void *ucv)
 {
 	int saved = errno;
 	struct xp_thread *t = xp_self;
+	ucontext_t *uc = ucv;
+	uintptr_t frame = (uintptr_t)__builtin_frame_address(0), sp;
 
 	if (!handler_is_ours(si, t)) {
 		if (!is_stale_tick(si))
 			sigctl_forward(sig, si, ucv);
-		errno = saved;
-		return;
-	}
-	if (t->busy) {
+	} else if (t->busy) {
 		rec_drop(t, XPF_DROP_BUSY, take_weight(t, si));
+	} else if (on_altstack(uc, frame) &&
+		   frame - (uintptr_t)uc->uc_stack.ss_sp < XP_ROOM_MIN) {
+		rec_drop(t, XPF_DROP_STACK, take_weight(t, si));
 	} else {
 		t->busy = 1;
-		sample_take(t, take_weight(t, si), ucv);
+		t->uc = uc;
+		t->si = si;
+		sp = stack_pointer();
+		stack_note(t, uc, frame, sp);
+		xp_call_on_stack(sample_take, t, t->stack_top);
 		t->busy = 0;
 	}
 	errno = saved;
@@ -222,16 +319,15 @@ int handler_is_ours(const siginfo_t *si, const struct xp_thread *t)
 }
 
 /* Not AS-safe: see declaration. SA_RESTART so that the program's blocking calls behave as
- * without us; no SA_ONSTACK so that we run on the thread's big stack when we can. */
+ * without us; SA_ONSTACK for the runtimes that need it (top comment); every asynchronous
+ * signal blocked meanwhile. */
 int handler_install(void)
 {
 	struct sigaction sa;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_sigaction = on_signal;
-	sa.sa_flags = SA_SIGINFO | SA_RESTART;
-	sigemptyset(&sa.sa_mask);
-	if (sigctl_real_sigaction(xp.cfg.signo, &sa, NULL) != 0)
-		return -errno;
-	return 0;
+	sa.sa_flags = SA_SIGINFO | SA_RESTART | SA_ONSTACK;
+	sigctl_async_set(&sa.sa_mask);
+	return sigctl_take(xp.cfg.signo, &sa);
 }

@@ -169,6 +169,8 @@ static char *object_path(const char *name)
 	return strdup(buf);
 }
 
+/* The loader's code: a sample there is never unwound (see the unwind gate). libunwind's
+ * range is set by unwind.c for the exact object it loaded. */
 static void note_code_range(const char *path, uintptr_t lo, uintptr_t hi)
 {
 	const char *base = strrchr(path, '/');
@@ -176,8 +178,6 @@ static void note_code_range(const char *path, uintptr_t lo, uintptr_t hi)
 	base = base ? base + 1 : path;
 	if (!strncmp(base, "ld-linux", 8) || !strncmp(base, "ld.so", 5))
 		xp.loader = (struct xp_range){ lo, hi };
-	else if (!strncmp(base, "libunwind.so", 12) || !strncmp(base, "libunwind-x86_64.so", 19))
-		xp.unwinder = (struct xp_range){ lo, hi };
 }
 
 static int scan_one(struct dl_phdr_info *info, size_t size, void *data)
@@ -234,18 +234,17 @@ static void record_unmap(struct xp_thread *t, const struct module *m)
 	XP_BUSY(t, rec_fields(t, XPF_REC_UNMAP, nums, 2, NULL, NULL, 0));
 }
 
-/* Not AS-safe: see declaration. */
-void modules_scan(struct xp_thread *t)
+/* Not AS-safe: called with the table held. No sample while we hold the loader lock: a
+ * handler here would unwind while another thread's handler may wait for that lock (see the
+ * unwind gate in xprof-int.h). */
+static void scan_locked(struct xp_thread *t)
 {
 	size_t i = 0;
 
-	if (!t)
+	if (t->busy)	/* a program's handler interrupted a write of ours: not now */
 		return;
-	modules_lock();
 	for (size_t k = 0; k < nmods; k++)
 		mods[k].seen = 0;
-	/* No sample while we hold the loader lock: a handler here would unwind while another
-	 * thread's handler may wait for that lock (see the unwind gate in xprof-int.h). */
 	XP_BUSY(t, dl_iterate_phdr(scan_one, NULL));
 	while (i < nmods) {
 		struct module *m = &mods[i];
@@ -260,18 +259,53 @@ void modules_scan(struct xp_thread *t)
 		}
 		i++;
 	}
-	modules_unlock();
 }
 
 /* Not AS-safe: see declaration. */
-void modules_replay(struct xp_thread *t)
+void modules_scan(struct xp_thread *t)
 {
 	if (!t)
 		return;
 	modules_lock();
-	for (size_t i = 0; i < nmods; i++)
-		record_map(t, &mods[i]);
+	scan_locked(t);
 	modules_unlock();
+}
+
+/* Not AS-safe: see declaration. */
+int modules_scan_try(struct xp_thread *t)
+{
+	if (pthread_mutex_trylock(&modules_mutex) != 0)
+		return -EBUSY;
+	scan_locked(t);
+	modules_unlock();
+	return 0;
+}
+
+struct code_of {
+	uintptr_t addr;
+	struct xp_range r;
+};
+
+static int code_of_one(struct dl_phdr_info *info, size_t size, void *data)
+{
+	struct code_of *c = data;
+	uintptr_t lo, hi;
+
+	(void)size;
+	load_range(info, &lo, &hi, 1);
+	if (c->addr < lo || c->addr >= hi)
+		return 0;
+	c->r = (struct xp_range){ lo, hi };
+	return 1;
+}
+
+/* Not AS-safe: see declaration. */
+struct xp_range modules_code_of(const void *addr)
+{
+	struct code_of c = { (uintptr_t)addr, { 0, 0 } };
+
+	REAL(dl_iterate_phdr)(code_of_one, &c);
+	return c.r;
 }
 
 /*

@@ -1,16 +1,22 @@
 // SPDX-License-Identifier: MIT
 /*
- * out.c - the output file of one process image: OUT/RUN/HOST.PID.GEN.xpf, mapped MAP_SHARED
- * in 16 MiB segments and handed out in 4 KiB blocks.
+ * out.c - the output file: OUT/RUN/HOST.BOOT.xpf, one per run and machine, shared by every
+ * process image of the run there. Each process maps it MAP_SHARED in 16 MiB segments; blocks
+ * of 4 KiB are handed out by one atomic counter in the file header, whichever process asks.
+ * An image has a header block of its own (pid, times, how it ended) and data blocks that name
+ * it; a thread writes records into its current data block only.
  *
- * Why a shared file mapping and not write(): a record is in the page cache the moment it is
- * stored, so it survives _exit, abort, a crash or SIGKILL with no flush at exit, and the
- * handler never makes a write syscall per sample.
- * Why fallocate per block: a store into a sparse page of a full disk raises SIGBUS in the
- * program; reserving the block first turns that into an error we can count and report.
+ * Why one shared file and not one per image: creating a file cost 20-200 us of CPU on ext4
+ * here (inode allocation), and a shell loop or a build starts thousands of images; opening an
+ * existing file is a path lookup, and a fork child keeps its parent's mapping and opens
+ * nothing. Why a shared file mapping and not write(): a record is in the page cache the moment
+ * it is stored, so it survives _exit, abort, a crash or SIGKILL with no flush at exit, and the
+ * handler never makes a write syscall per sample. Why fallocate per block: a store into a
+ * sparse page of a full disk raises SIGBUS in the program; reserving the block first turns
+ * that into an error we count and report.
  *
- * out_open/out_forget/out_finish run in normal context; out_block_new, out_block_done and
- * out_stop are AS-safe (atomics and plain syscalls only).
+ * out_open runs in normal context (library init). Everything else is AS-safe: atomics, plain
+ * syscalls (fallocate, mmap, madvise, write) and stores into our own mapping.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -21,6 +27,8 @@
 #include <unistd.h>
 
 #include "xprof-int.h"
+
+#define OPEN_WAIT_NS	1000000000ull	/* how long an opener waits for a new file's header */
 
 /* Not AS-safe: mkdir -p with `mode` for the last component, 0755 above it. */
 static int mkdir_p(const char *path, mode_t mode)
@@ -80,6 +88,14 @@ static uint8_t *segment(uint64_t s)
 	return p;
 }
 
+/* AS-safe: the address of block idx, mapping its segment if needed; NULL if that fails. */
+static void *block_at(uint64_t idx)
+{
+	uint8_t *seg = segment(idx / XP_SEG_BLOCKS);
+
+	return seg ? seg + (idx % XP_SEG_BLOCKS) * XPF_BLOCK_SIZE : NULL;
+}
+
 /* AS-safe: see out_stop's declaration. */
 void out_stop(int err, const char *what)
 {
@@ -89,8 +105,8 @@ void out_stop(int err, const char *what)
 	int n = 0, e = err < 0 ? -err : err;
 
 	atomic_store(&xp.stopped, e ? e : EIO);
-	if (xp.hdr)
-		xp.hdr->stop_errno = e;
+	if (xp.img)
+		xp.img->stop_errno = e;
 	if (atomic_exchange(&xp.stop_said, 1))
 		return;
 	/* strerror is not AS-safe: print the number, the man page lists the usual ones. */
@@ -109,47 +125,70 @@ void out_stop(int err, const char *what)
 	(void)r;
 }
 
+/*
+ * AS-safe: a fresh, allocated block of the file, or NULL (profiling stops, said once). The
+ * counter is shared by every process of the run on this machine. An index whose fallocate
+ * failed stays a hole of zeros, which readers skip: other processes may already hold later
+ * indexes, so it cannot be given back.
+ */
+static void *block_take(const char *what)
+{
+	uint64_t idx = __atomic_fetch_add(&xp.fhdr->blocks_used, 1, __ATOMIC_RELAXED);
+	void *b;
+	int err;
+
+	if (idx >= (uint64_t)XP_MAX_SEGS * XP_SEG_BLOCKS) {
+		/* Keep blocks_used within the file's addressable extent for readers. */
+		__atomic_fetch_sub(&xp.fhdr->blocks_used, 1, __ATOMIC_RELAXED);
+		out_stop(EFBIG, "the run's file is full");
+		return NULL;
+	}
+	err = block_reserve(idx);
+	if (err) {
+		out_stop(err, what);
+		return NULL;
+	}
+	b = block_at(idx);
+	if (!b)
+		out_stop(errno, "cannot map the profile");
+	return b;
+}
+
+/* AS-safe: the block index of an address inside our mapping of the file. */
+static uint32_t block_index(const void *b)
+{
+	for (unsigned s = 0; s < XP_MAX_SEGS; s++) {
+		const uint8_t *seg = atomic_load_explicit(&xp.seg[s], memory_order_relaxed);
+
+		if (seg && (const uint8_t *)b >= seg && (const uint8_t *)b < seg + XP_SEG_BYTES)
+			return (uint32_t)(s * XP_SEG_BLOCKS +
+					  (uint64_t)((const uint8_t *)b - seg) / XPF_BLOCK_SIZE);
+	}
+	return 0;
+}
+
 /* AS-safe: see declaration. */
 struct xpf_block_header *out_block_new(struct xp_thread *t, uint64_t now)
 {
-	uint64_t idx;
-	uint8_t *seg;
 	struct xpf_block_header *b;
-	int err;
 
-	if (atomic_load_explicit(&xp.stopped, memory_order_relaxed) || !xp.hdr)
+	if (atomic_load_explicit(&xp.stopped, memory_order_relaxed) || !xp.img)
 		return NULL;
-	/* blocks_used never passes the limit: a reader trusts it as the file's extent. */
-	idx = __atomic_load_n(&xp.hdr->blocks_used, __ATOMIC_RELAXED);
-	do {
-		if (idx >= xp.max_blocks) {
-			__atomic_fetch_add(&xp.hdr->blocks_lost, 1, __ATOMIC_RELAXED);
-			out_stop(EFBIG, "XPROF_MAX_MB reached");
-			return NULL;
-		}
-	} while (!__atomic_compare_exchange_n(&xp.hdr->blocks_used, &idx, idx + 1, 1,
-					      __ATOMIC_RELAXED, __ATOMIC_RELAXED));
-	err = block_reserve(idx);
-	if (err) {
-		uint64_t mine = idx + 1;
-
-		/* Give the index back when no one took a later one, so that blocks_used keeps
-		 * matching the file (a later taker's block may be there: then it stays). */
-		__atomic_compare_exchange_n(&xp.hdr->blocks_used, &mine, idx, 0, __ATOMIC_RELAXED,
-					    __ATOMIC_RELAXED);
-		__atomic_fetch_add(&xp.hdr->blocks_lost, 1, __ATOMIC_RELAXED);
-		out_stop(err, "cannot grow the profile");
+	if (__atomic_fetch_add(&xp.img->blocks, 1, __ATOMIC_RELAXED) + 1 >= xp.max_blocks) {
+		__atomic_fetch_sub(&xp.img->blocks, 1, __ATOMIC_RELAXED);
+		__atomic_fetch_add(&xp.img->blocks_lost, 1, __ATOMIC_RELAXED);
+		out_stop(EFBIG, "XPROF_MAX_MB reached");
 		return NULL;
 	}
-	seg = segment(idx / XP_SEG_BLOCKS);
-	if (!seg) {
-		__atomic_fetch_add(&xp.hdr->blocks_lost, 1, __ATOMIC_RELAXED);
-		out_stop(errno, "cannot map the profile");
+	b = block_take("cannot grow the profile");
+	if (!b) {
+		__atomic_fetch_sub(&xp.img->blocks, 1, __ATOMIC_RELAXED);
+		__atomic_fetch_add(&xp.img->blocks_lost, 1, __ATOMIC_RELAXED);
 		return NULL;
 	}
-	b = (struct xpf_block_header *)(seg + (idx % XP_SEG_BLOCKS) * XPF_BLOCK_SIZE);
 	b->tid = t->tid;
 	b->seq = t->seq++;
+	b->image = xp.image;
 	b->t0_ns = now;
 	b->samples = t->samples;
 	b->cpu_ns = t->last_cpu;
@@ -169,98 +208,118 @@ void out_block_done(struct xpf_block_header *b)
 		madvise(b, XPF_BLOCK_SIZE, MADV_DONTNEED);
 }
 
-/* Not AS-safe: OUT/RUN/HOST.PID.GEN.xpf, created exclusively; GEN counts images of a pid. */
-static int create_file(pid_t pid)
-{
-	for (uint32_t gen = 0; gen < 1000; gen++) {
-		int fd, n = snprintf(xp.path, sizeof(xp.path), "%s/%s.%d.%u" XPF_FILE_SUFFIX,
-				     xp.run_dir, xp.host, (int)pid, gen);
+/* ---- the file ---------------------------------------------------------------------------- */
 
-		if (n < 0 || (size_t)n >= sizeof(xp.path))
-			return -ENAMETOOLONG;
-		fd = open(xp.path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-		if (fd >= 0) {
-			xp.gen = gen;
-			return fd;
-		}
-		if (errno != EEXIST)
-			return -errno;
-	}
-	return -EEXIST;
-}
-
-static void header_fill(struct xpf_file_header *h, uint32_t flags, pid_t ppid)
+static void file_header_fill(struct xpf_file_header *h)
 {
 	struct timespec rt;
+	uint64_t magic;
 
-	memcpy(h->magic, XPF_MAGIC, sizeof(h->magic));
 	h->version = XPF_VERSION;
 	h->block_size = XPF_BLOCK_SIZE;
 	h->header_size = sizeof(*h);
-	h->flags = flags | (xp.gen ? XPF_FF_EXECED : 0);
-	h->pid = xp.pid;
-	h->ppid = ppid;
-	h->exec_gen = xp.gen;
-	h->mechanism = (uint32_t)xp.mech;
-	h->probe_sample_ns = xp.probe_ns;
-	h->hz = xp.cfg.hz;
-	h->max_depth = xp.cfg.depth;
-	h->signo = (uint32_t)xp.cfg.signo;
-	h->start_mono_ns = xp_now();
 	clock_gettime(CLOCK_REALTIME, &rt);
-	h->start_real_ns = (uint64_t)rt.tv_sec * 1000000000ull + (uint64_t)rt.tv_nsec;
+	h->create_real_ns = (uint64_t)rt.tv_sec * 1000000000ull + (uint64_t)rt.tv_nsec;
 	snprintf(h->run_id, sizeof(h->run_id), "%s", xp.cfg.run_id);
 	snprintf(h->host, sizeof(h->host), "%s", xp.host);
-	__atomic_store_n(&h->blocks_used, 1, __ATOMIC_RELEASE);
+	snprintf(h->boot_id, sizeof(h->boot_id), "%s", xp.boot_id);
+	__atomic_store_n(&h->blocks_used, 1, __ATOMIC_RELAXED);
+	/* The magic last, in one store: an opener waits for it (see file_wait). */
+	memcpy(&magic, XPF_MAGIC, sizeof(magic));
+	__atomic_store_n((uint64_t *)(void *)h->magic, magic, __ATOMIC_RELEASE);
+}
+
+/* Not AS-safe: a file someone else is creating gets its header within microseconds. */
+static const char *file_wait(const struct xpf_file_header *h)
+{
+	uint64_t t0 = xp_now();
+	struct timespec pause = { 0, 50000 };
+
+	while (__atomic_load_n((const uint64_t *)(const void *)h->magic, __ATOMIC_ACQUIRE) == 0) {
+		if (xp_now() - t0 > OPEN_WAIT_NS)
+			return "has no header (its creator died?)";
+		nanosleep(&pause, NULL);
+	}
+	if (memcmp(h->magic, XPF_MAGIC, sizeof(h->magic)) || h->version != XPF_VERSION ||
+	    h->block_size != XPF_BLOCK_SIZE)
+		return "is not an xprof profile of this version";
+	if (strncmp(h->run_id, xp.cfg.run_id, sizeof(h->run_id)))
+		return "belongs to another run";
+	return NULL;
+}
+
+/* Not AS-safe: the run's file on this machine, opened or made; the descriptor, or -errno with
+ * *step naming what failed. */
+static int file_get(const char **step)
+{
+	int fd, n = snprintf(xp.path, sizeof(xp.path), "%s/%s.%.8s" XPF_FILE_SUFFIX, xp.run_dir,
+			     xp.host, xp.boot_id);
+
+	if (n < 0 || (size_t)n >= sizeof(xp.path))
+		return *step = "path too long", -ENAMETOOLONG;
+	fd = open(xp.path, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+	if (fd >= 0 || errno != ENOENT)
+		return fd >= 0 ? fd : (*step = "cannot open the profile", -errno);
+	n = mkdir_p(xp.run_dir, 0700);
+	if (n)
+		return *step = "cannot create the run directory", n;
+	fd = open(xp.path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd >= 0) {
+		xp.file_created = 1;
+		return fd;
+	}
+	if (errno == EEXIST)	/* made by another process of the run just now */
+		fd = open(xp.path, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+	return fd >= 0 ? fd : (*step = "cannot create the profile", -errno);
 }
 
 /* Not AS-safe: see declaration. */
-int out_open(uint32_t flags, pid_t ppid)
+int out_open(void)
 {
-	const char *step;
+	const char *step = NULL;
 	int fd, err;
 
 	if (snprintf(xp.run_dir, sizeof(xp.run_dir), "%.4000s/%.47s", xp.cfg.out_dir,
 		     xp.cfg.run_id) < 0)
 		return -EINVAL;
-	err = mkdir_p(xp.run_dir, 0700);
-	if (err) {
-		snprintf(xp.path, sizeof(xp.path), "%s", xp.run_dir);
-		step = "cannot create the run directory";
-		goto fail;
-	}
-	fd = create_file(xp.pid);
+	fd = file_get(&step);
 	if (fd < 0) {
 		err = fd;
-		step = "cannot create the profile";
 		goto fail;
 	}
 	xp.fd = fd_move_high(fd);
 	xp.max_blocks = xp.cfg.max_bytes / XPF_BLOCK_SIZE;
-	err = block_reserve(0);
-	if (err) {
+	if (xp.file_created && (err = block_reserve(0)) != 0) {
 		step = "cannot write the profile";
 		goto fail_fd;
 	}
-	if (!segment(0)) {
+	xp.fhdr = (struct xpf_file_header *)(void *)segment(0);
+	if (!xp.fhdr) {
 		err = -errno;
 		step = "cannot map the profile";
 		goto fail_fd;
 	}
-	xp.hdr = (struct xpf_file_header *)atomic_load(&xp.seg[0]);
-	header_fill(xp.hdr, flags, ppid);
+	if (xp.file_created) {
+		file_header_fill(xp.fhdr);
+	} else if ((step = file_wait(xp.fhdr)) != NULL) {
+		err = -EINVAL;
+		goto fail_map;
+	}
 	return 0;
+fail_map:
+	out_forget();
+	goto fail;
 fail_fd:
 	fd_mark(xp.fd, 0);
 	fd_real_close(xp.fd);
 	xp.fd = -1;
 fail:
-	xp_say(1, "xprof: %s: %s: %s; the program runs unprofiled", xp.path, step,
-	       strerror(-err));
+	xp_say(1, "xprof: %s: %s%s%s; the program runs unprofiled", xp.path, step,
+	       err == -EINVAL ? "" : ": ", err == -EINVAL ? "" : strerror(-err));
 	return err;
 }
 
-/* Not AS-safe: a fork child must not write into its parent's file. */
+/* Not AS-safe: unmaps the file (a failed open). */
 void out_forget(void)
 {
 	for (unsigned s = 0; s < XP_MAX_SEGS; s++) {
@@ -269,7 +328,8 @@ void out_forget(void)
 		if (p)
 			munmap(p, XP_SEG_BYTES);
 	}
-	xp.hdr = NULL;
+	xp.fhdr = NULL;
+	xp.img = NULL;
 	if (xp.fd >= 0) {
 		fd_mark(xp.fd, 0);
 		fd_real_close(xp.fd);
@@ -277,19 +337,71 @@ void out_forget(void)
 	xp.fd = -1;
 }
 
-/* Not AS-safe: see declaration. */
+/* ---- the image --------------------------------------------------------------------------- */
+
+/* AS-safe: see declaration. */
+int out_image_begin(uint32_t flags, pid_t ppid, uint32_t parent_image, uint64_t mono,
+		    uint64_t cpu)
+{
+	struct xpf_image_header *h;
+	struct timespec rt;
+
+	atomic_store(&xp.stopped, 0);
+	atomic_store(&xp.stop_said, 0);
+	h = block_take("cannot grow the profile");
+	if (!h)
+		return -ENOSPC;
+	h->header_size = sizeof(*h);
+	h->flags = flags;
+	h->pid = xp.pid;
+	h->ppid = ppid;
+	h->parent_image = parent_image;
+	h->mechanism = (uint32_t)xp.mech;
+	h->hz = xp.cfg.hz;
+	h->max_depth = xp.cfg.depth;
+	h->signo = (uint32_t)xp.cfg.signo;
+	h->rank = xp.rank;
+	h->probe_sample_ns = xp.probe_ns;
+	h->start_mono_ns = mono;
+	clock_gettime(CLOCK_REALTIME, &rt);
+	h->start_real_ns = (uint64_t)rt.tv_sec * 1000000000ull + (uint64_t)rt.tv_nsec;
+	h->start_cpu_ns = cpu;
+	xp.img = h;
+	xp.image = block_index(h);
+	__atomic_fetch_add(&xp.fhdr->images, 1, __ATOMIC_RELAXED);
+	__atomic_store_n(&h->magic, XPF_IMAGE_MAGIC, __ATOMIC_RELEASE);
+	return 0;
+}
+
+/* AS-safe: see declaration. */
+void out_image_armed(void)
+{
+	struct xpf_image_header *h = xp.img;
+
+	if (!h || h->armed_mono_ns)
+		return;
+	h->armed_cpu_ns = xp_process_cpu();
+	__atomic_store_n(&h->armed_mono_ns, xp_now(), __ATOMIC_RELEASE);
+}
+
+/* AS-safe: see declaration. */
 void out_finish(int how, int status)
 {
-	struct xpf_file_header *h = xp.hdr;
-	struct timespec ts;
+	struct xpf_image_header *h = xp.img;
 
 	if (!h)
 		return;
 	h->exit_status = status;
 	h->end_mono_ns = xp_now();
-	if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts) == 0)
-		h->process_cpu_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	h->process_cpu_ns = xp_process_cpu();
 	if (atomic_load(&xp.stopped) && how != XPF_END_EXEC)
 		how = XPF_END_STOPPED;
 	__atomic_store_n(&h->end_state, (uint32_t)how, __ATOMIC_RELEASE);
+}
+
+/* AS-safe: see declaration. */
+void out_unfinish(void)
+{
+	if (xp.img)
+		__atomic_store_n(&xp.img->end_state, XPF_END_RUNNING, __ATOMIC_RELEASE);
 }

@@ -1,15 +1,21 @@
 // SPDX-License-Identifier: MIT
 /*
  * process.c - the life of one profiled process image: start (library constructor), fork
- * children (atfork handlers), and the end (return from main, exit, _exit, exec). Normal
- * context only; process_is_self() is AS-safe.
+ * children (atfork handlers), and the end (return from main, exit, _exit, exec).
  *
  * Start: parse the environment (a bad value: one line, then nothing is profiled), pick the
  * run id if we are the first process of the run and export it with the absolute output
- * directory so the whole tree writes to one place, open this image's file, install the
- * handler, describe the process and its modules, arm the main thread's timer.
+ * directory so the whole tree writes to one place, open the run's file and take an image
+ * header in it, install the handlers, load libunwind, arm the main thread's timer, then
+ * describe the process and its modules. What that costs is measured and kept in the image
+ * header (setup_cpu_ns), with the process's CPU when sampling began (armed_cpu_ns): the CPU
+ * no sample can show. Normal context.
+ *
  * The end is recorded from several places because a process can end in several ways; the
- * header's end_state is what a reader trusts, and a killed process leaves it RUNNING.
+ * image header's end_state is what a reader trusts, and a killed process leaves it RUNNING.
+ * process_end() is AS-safe: _exit, _Exit and execve may be called from a program's signal
+ * handler, interrupting anything, so the end takes no lock, allocates nothing and calls only
+ * functions resolved at init.
  */
 #include <dlfcn.h>
 #include <errno.h>
@@ -23,20 +29,19 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include <libunwind.h>
-
 #include "xprof-int.h"
 
 /* NAME=VALUE strings exported to children (process_child_env), filled at start. */
 static char env_run[80], env_out[PATH_MAX + 16], env_mech[32];
 static const char *child_env[4];
+static _Atomic int ended;	/* this image's end is recorded (process_end) */
 
 const char *const *process_child_env(void)
 {
 	return child_env;
 }
 
-/* Reads a small /proc file whole (cmdline); returns its length. */
+/* Reads a small file whole (cmdline, boot id); returns its length. */
 static size_t read_small(const char *path, char *buf, size_t cap)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -77,6 +82,20 @@ static void find_self_path(void)
 		snprintf(xp.preload, sizeof(xp.preload), "%s", info.dli_fname);
 }
 
+/* The machine's identity for the run's file name: host name and kernel boot id. */
+static void find_machine(void)
+{
+	size_t n;
+
+	gethostname(xp.host, sizeof(xp.host) - 1);
+	n = read_small("/proc/sys/kernel/random/boot_id", xp.boot_id, sizeof(xp.boot_id) - 1);
+	while (n && (xp.boot_id[n - 1] == '\n' || xp.boot_id[n - 1] == ' '))
+		n--;
+	xp.boot_id[n] = 0;
+	if (!n)
+		snprintf(xp.boot_id, sizeof(xp.boot_id), "00000000");
+}
+
 /* The first process of a run names it; its descendants inherit the name and the absolute
  * output directory through the environment. */
 static void export_run(void)
@@ -91,61 +110,26 @@ static void export_run(void)
 	child_env[0] = env_run;
 	child_env[1] = env_out;
 	child_env[2] = NULL;
-	/* The mechanism measured here holds for the whole tree: don't measure again in every
-	 * process (make -j starts thousands). */
-	if (xp.cfg.mech == XPROF_MECH_AUTO) {
-		const char *m = xp.mech == XPF_MECH_PERF_TASK_CLOCK ? "perf" : "timer";
+}
 
-		snprintf(env_mech, sizeof(env_mech), "XPROF_MECH=%s", m);
-		setenv("XPROF_MECH", m, 1);
-		child_env[2] = env_mech;
-		child_env[3] = NULL;
-	}
+/* The mechanism measured here holds for the whole tree: don't measure again in every
+ * process (make -j starts thousands). */
+static void export_mech(void)
+{
+	const char *m = xp.mech == XPF_MECH_PERF_TASK_CLOCK ? "perf" : "timer";
+
+	if (xp.cfg.mech != XPROF_MECH_AUTO)
+		return;
+	snprintf(env_mech, sizeof(env_mech), "XPROF_MECH=%s", m);
+	setenv("XPROF_MECH", m, 1);
+	child_env[2] = env_mech;
+	child_env[3] = NULL;
 }
 
 static void atfork_prepare(void);
 static void atfork_parent(void);
 static void atfork_child(void);
 static void on_process_exit(int status, void *arg);
-
-/* Not AS-safe: everything a fresh image needs once its file is open. */
-static void image_start(struct xp_thread *t)
-{
-	process_record(t);
-	modules_scan(t);
-}
-
-static int no_object(struct dl_phdr_info *info, size_t size, void *data)
-{
-	(void)info;
-	(void)size;
-	(void)data;
-	return 1;
-}
-
-/* Each REAL() call site resolves on first use (dlsym: not AS-safe). Make the first use of the
- * sites the handler can reach happen here, before any timer is armed. */
-static void resolve_early(void)
-{
-	sigset_t m;
-
-	sigctl_real_mask(SIG_BLOCK, NULL, &m);
-	sigctl_real_sigaction(SIGSEGV, NULL, NULL);
-	dl_iterate_phdr(no_object, NULL);
-}
-
-/* libunwind's first use: it opens its validator pipe here (see fd_open_high). Nothing of
- * libunwind may run before this. */
-static void unwind_once(void *arg)
-{
-	void *frames[4];
-
-	(void)arg;
-	/* Its CFI cache holds 128 addresses by default: a program's leaf pcs alone overflow it,
-	 * and every miss walks the loader's list and parses CFI (~15 us). */
-	unw_set_cache_size(unw_local_addr_space, XP_UNWIND_CACHE, 0);
-	unw_backtrace(frames, 4);
-}
 
 static int config_load(void)
 {
@@ -157,52 +141,76 @@ static int config_load(void)
 		xp_say(1, "xprof: %s; the program runs unprofiled", err);
 		return -EINVAL;
 	}
+	xp.rank = config_mpi_rank((const char *(*)(const char *))secure_getenv);
 	return 0;
+}
+
+/* Not AS-safe: handlers, fault guard, libunwind. 0, or -errno after saying why. */
+static int install(void)
+{
+	if (handler_install() != 0) {
+		xp_say(1, "xprof: cannot install the handler for signal %d: %s; unprofiled",
+		       xp.cfg.signo, strerror(errno));
+		return -errno;
+	}
+	if (sigctl_guard_install() != 0)
+		xp_say(1, "xprof: cannot guard unwinding against faults: %s", strerror(errno));
+	xp.self = modules_code_of((const void *)install);
+	return unwind_load();
+}
+
+static void say_start(void)
+{
+	if (xp.probe_ns && xp.mech == XPF_MECH_TIMER_THREAD_CPU)
+		xp_say(0, "xprof: profiling into %s (CPU-clock timer: a perf-event sample costs "
+			  "%.1f us here, %.1f%% at %u Hz; XPROF_MECH=perf to use it anyway)",
+		       xp.run_dir, xp.probe_ns / 1e3, xp.probe_ns * xp.cfg.hz / 1e7, xp.cfg.hz);
+	else
+		xp_say(0, "xprof: profiling into %s (%s, %u Hz)", xp.run_dir,
+		       xp.mech == XPF_MECH_PERF_TASK_CLOCK ? "perf task-clock" : "CPU-clock timer",
+		       xp.cfg.hz);
 }
 
 __attribute__((constructor)) static void process_init(void)
 {
+	uint64_t cpu0 = xp_process_cpu();
+	struct xp_thread *t;
 	int root;
 
+	xp.start_mono = xp_now();
+	xp.start_cpu = xp_thread_cpu();
 	/* setuid/setgid/capability images: an env-chosen output path would be an arbitrary
 	 * file write with raised privileges. Never profile them. */
 	if (getauxval(AT_SECURE))
 		return;
+	real_init();
 	if (config_load() != 0)
 		return;
-	resolve_early();
 	xp.pid = getpid();
-	gethostname(xp.host, sizeof(xp.host) - 1);
+	find_machine();
 	root = !xp.cfg.run_id[0];
 	xp.interval_ns = 1000000000ull / xp.cfg.hz;
-	xp.mech = timer_probe();
 	export_run();
 	find_self_path();
-	if (thread_key_init() != 0 || out_open(root ? XPF_FF_ROOT : 0, getppid()) != 0)
+	if (thread_key_init() != 0 || out_open() != 0)
 		return;
-	if (handler_install() != 0) {
-		xp_say(1, "xprof: cannot install the handler for signal %d: %s; unprofiled",
-		       xp.cfg.signo, strerror(errno));
+	xp.mech = timer_probe();
+	export_mech();
+	if (out_image_begin(root ? XPF_IF_ROOT : XPF_IF_EXECED, getppid(), 0, xp.start_mono,
+			    cpu0) != 0 || install() != 0)
 		return;
-	}
-	if (sigctl_guard_install() != 0)
-		xp_say(1, "xprof: cannot guard unwinding against faults: %s", strerror(errno));
-	fd_open_high(unwind_once, NULL);
 	xp.active = 1;
 	pthread_atfork(atfork_prepare, atfork_parent, atfork_child);
 	on_exit(on_process_exit, NULL);
-	struct xp_thread *t = thread_begin(0);
-
-	if (t)
-		image_start(t);
-	if (root && xp.probe_ns && xp.mech == XPF_MECH_TIMER_THREAD_CPU)
-		xp_say(0, "xprof: profiling into %s (CPU-clock timer: a perf-event sample costs "
-			  "%.1f us here, %.1f%% at %u Hz; XPROF_MECH=perf to use it anyway)",
-		       xp.run_dir, xp.probe_ns / 1e3, xp.probe_ns * xp.cfg.hz / 1e7, xp.cfg.hz);
-	else if (root)
-		xp_say(0, "xprof: profiling into %s (%s, %u Hz)", xp.run_dir,
-		       xp.mech == XPF_MECH_PERF_TASK_CLOCK ? "perf task-clock" : "CPU-clock timer",
-		       xp.cfg.hz);
+	t = thread_begin(0);
+	out_image_armed();
+	if (t) {
+		process_record(t);
+		modules_scan(t);
+	}
+	xp.img->setup_cpu_ns = xp_thread_cpu() - xp.start_cpu;
+	if (root)
+		say_start();
 }
 
 /* ---- fork ---- */
@@ -222,7 +230,7 @@ static void atfork_prepare(void)
 	modules_fork_prepare(t);
 	handler_gate_close();
 	modules_lock();
-	thread_registry_lock();
+	thread_pool_lock();
 }
 
 static void atfork_parent(void)
@@ -231,18 +239,38 @@ static void atfork_parent(void)
 
 	if (!xp.active || !t)
 		return;
-	thread_registry_unlock();
+	thread_pool_unlock();
 	modules_unlock();
 	handler_gate_open();
 	modules_fork_done(0);
 	sigctl_real_mask(SIG_SETMASK, &t->fork_mask, NULL);
 }
 
-/* The child: a new image with a file of its own; only the forking thread survives. */
+/* The forking thread's state, made fresh for the child's image (the other threads are gone;
+ * its file mapping is the parent's, shared, and stays: the child's blocks go in it). */
+static void child_thread_reset(struct xp_thread *t)
+{
+	if (t->timer_fd >= 0) {		/* the parent thread's event: not ours to use */
+		fd_mark(t->timer_fd, 0);
+		fd_real_close(t->timer_fd);
+	}
+	memset(t, 0, offsetof(struct xp_thread, uc));
+	t->timer_fd = -1;
+	t->timer_fd_sig = -1;
+	t->tid = xp_gettid();
+	atomic_store(&t->live, t->tid);
+}
+
+/* The child: a new image in the run's file; only the forking thread survives. Its process
+ * record and module map are its parent's at the fork (parent_image), which readers copy, so
+ * the child writes neither: a shell's fork before exec costs an image header and a timer. */
 static void atfork_child(void)
 {
 	struct xp_thread *t = xp_self;
 	pid_t parent = xp.pid;
+	uint32_t parent_image = xp.image;
+	uint64_t mono = xp_now(), cpu = xp_process_cpu(), tcpu = xp_thread_cpu();
+	char name[16];
 
 	if (!xp.active || !t)
 		return;
@@ -250,63 +278,55 @@ static void atfork_child(void)
 	modules_fork_done(1);
 	handler_gate_reset();
 	thread_after_fork_child(t);
-	if (t->timer_fd >= 0) {		/* the parent thread's event: not ours to use */
-		fd_mark(t->timer_fd, 0);
-		fd_real_close(t->timer_fd);
-		t->timer_fd = -1;
-	}
-	t->timer_armed = 0;
-	t->blk = NULL;
-	t->seq = 0;
-	t->prev_n = 0;
-	t->tid = xp_gettid();
-	t->samples = t->dropped_ns = 0;
-	memset(t->dropped, 0, sizeof(t->dropped));
-	t->nregions = 0;
-	out_forget();
+	memcpy(name, t->name, sizeof(name));
+	child_thread_reset(t);
+	memcpy(t->name, name, sizeof(name));
 	xp.pid = getpid();
-	atomic_store(&xp.stopped, 0);
-	atomic_store(&xp.stop_said, 0);
-	if (!(xp.cfg.follow & XPROF_FOLLOW_FORK) || out_open(XPF_FF_FORKED, parent) != 0) {
+	atomic_store(&ended, 0);
+	if (!(xp.cfg.follow & XPROF_FOLLOW_FORK) ||
+	    out_image_begin(XPF_IF_FORKED, parent, parent_image, mono, cpu) != 0) {
 		xp.active = 0;
+		xp.img = NULL;
 		sigctl_real_mask(SIG_SETMASK, &t->fork_mask, NULL);
 		return;
 	}
-	XP_BUSY(t, rec_fields(t, XPF_REC_THREAD_START, (uint64_t[]){ xp_thread_cpu(), 0 }, 2,
+	XP_BUSY(t, rec_fields(t, XPF_REC_THREAD_START, (uint64_t[]){ tcpu, 0 }, 2,
 			      (const char *[]){ t->name }, (size_t[]){ strlen(t->name) }, 1));
-	process_record(t);
-	modules_replay(t);
 	timer_arm(t);
+	out_image_armed();
+	xp.img->setup_cpu_ns = xp_process_cpu() - cpu;
 	sigctl_real_mask(SIG_SETMASK, &t->fork_mask, NULL);
 }
 
 /* ---- the end ---- */
 
-/* Not AS-safe: see declaration. Idempotent: the first end recorded wins. */
+/* AS-safe (t->busy set by the caller): the end records of the calling thread's image. */
+static void end_records(struct xp_thread *t, int how, int status)
+{
+	uint64_t nums[3] = { (uint64_t)how, (uint64_t)(int64_t)status, xp_process_cpu() };
+
+	thread_name_refresh(t);
+	thread_record_stats(t, t);
+	thread_record_others(t);
+	if (how != XPF_END_EXEC) {
+		uint64_t cpu = xp_thread_cpu();
+
+		rec_fields(t, XPF_REC_THREAD_END, &cpu, 1, NULL, NULL, 0);
+	}
+	rec_fields(t, XPF_REC_EXIT, nums, 3, NULL, NULL, 0);
+}
+
+/* AS-safe: see declaration. The first end recorded wins. A thread that is inside a write of
+ * ours (a program's handler calling _exit from there) ends the image in its header only. */
 void process_end(int how, int status)
 {
 	struct xp_thread *t;
-	static _Atomic int ended;
 
 	if (!xp.active || !process_is_self() || atomic_exchange(&ended, 1))
 		return;
-	t = thread_self();
-	if (t) {
-		uint64_t nums[3] = { (uint64_t)how, (uint64_t)(int64_t)status, 0 };
-		struct timespec ts;
-
-		thread_name_refresh(t);
-		modules_scan(t);	/* objects loaded behind dlopen's back (NSS, libgcc_s) */
-		thread_record_others(t);
-		if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts) == 0)
-			nums[2] = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-		if (how != XPF_END_EXEC) {
-			uint64_t cpu = xp_thread_cpu();
-
-			XP_BUSY(t, rec_fields(t, XPF_REC_THREAD_END, &cpu, 1, NULL, NULL, 0));
-		}
-		XP_BUSY(t, rec_fields(t, XPF_REC_EXIT, nums, 3, NULL, NULL, 0));
-	}
+	t = thread_mine();
+	if (t)
+		XP_BUSY(t, end_records(t, how, status));
 	out_finish(how, status);
 	if (how == XPF_END_EXEC)
 		atomic_store(&ended, 0);	/* the exec may fail: then we go on */
@@ -316,13 +336,20 @@ void process_end(int how, int status)
  * after every atexit handler and destructor: the latest point of a normal exit, and it gets
  * the status both for exit(n) and for a return from main. The handler stays installed to
  * the very end: a tick pending while the process exits must find a handler, or its default
- * action would kill the process with a wrong status. */
+ * action would kill the process with a wrong status. Objects loaded behind dlopen's back
+ * (NSS, iconv, libgcc_s) are picked up here, unless another thread holds the table: exit()
+ * is not async-signal-safe, but programs call it from handlers anyway, so we never wait. */
 static void on_process_exit(int status, void *arg)
 {
+	struct xp_thread *t = thread_mine();
+
 	(void)arg;
+	if (t && xp.active && process_is_self())
+		modules_scan_try(t);
 	process_end(XPF_END_EXIT, status);
 }
 
+/* AS-safe: POSIX allows _exit in a signal handler; see process_end. */
 XP_API void _exit(int status)
 {
 	process_end(XPF_END__EXIT, status);
@@ -339,12 +366,12 @@ XP_API void _Exit(int status)
 
 /* ---- exec ---- */
 
-/* Not AS-safe: see declaration. The old image's data is already in the file (shared
- * mapping); what is left is to stop our timer so that no tick is pending across exec,
- * where the new image (perhaps static, perhaps without us) has no handler for it. */
+/* AS-safe: see declaration. The old image's data is already in the file (shared mapping);
+ * what is left is to stop our timer so that no tick is pending across exec, where the new
+ * image (perhaps static, perhaps without us) has no handler for it. */
 void process_exec_begin(const char *path)
 {
-	struct xp_thread *t = xp_self;
+	struct xp_thread *t = thread_mine();
 
 	if (!xp.active || !process_is_self())
 		return;
@@ -357,16 +384,15 @@ void process_exec_begin(const char *path)
 	process_end(XPF_END_EXEC, 0);
 }
 
-/* Not AS-safe: see declaration. */
+/* AS-safe: see declaration. */
 void process_exec_failed(int err)
 {
-	struct xp_thread *t = xp_self;
+	struct xp_thread *t = thread_mine();
 	uint64_t e = (uint64_t)err;
 
 	if (!xp.active || !process_is_self())
 		return;
-	if (xp.hdr)
-		__atomic_store_n(&xp.hdr->end_state, XPF_END_RUNNING, __ATOMIC_RELEASE);
+	out_unfinish();
 	if (t) {
 		XP_BUSY(t, rec_fields(t, XPF_REC_EXEC_FAILED, &e, 1, NULL, NULL, 0));
 		timer_arm(t);

@@ -1,21 +1,29 @@
 // SPDX-License-Identifier: MIT
 /*
- * real.c - finding the definitions our interposers stand in front of (dlsym RTLD_NEXT).
- * real_sym() is not AS-safe on its first call for a name (dlsym may take the loader lock);
- * once cached it is a relaxed atomic load. Every interposer that the signal handler can
- * reach is resolved at library init, so the handler only ever sees cached values.
+ * real.c - finding the definitions our interposers stand in front of (dlsym RTLD_NEXT), all
+ * at once at library init; see real.h. Normal context only.
  */
-#include <dlfcn.h>
 #include <stdatomic.h>
-#include <stdio.h>
 #include <sys/syscall.h>
-#include <unistd.h>
 
-#include "xprof-int.h"
+#include "real.h"
 
-void *real_sym(const char *name, void **cache)
+/* Filled by real_init() before any timer is armed; read-only after (see real.h). */
+struct xp_real xp_real;
+
+void real_init(void)
 {
-	void *p = __atomic_load_n(cache, __ATOMIC_ACQUIRE);
+#define XP_REAL_LOOKUP(fn)                                                                 \
+	if (!xp_real.fn)                                                                   \
+		xp_real.fn = (__typeof__(xp_real.fn))dlsym(RTLD_NEXT, #fn);
+	XP_REAL_FUNCS(XP_REAL_LOOKUP)
+	XP_REAL_LOOKUP(_Exit)
+#undef XP_REAL_LOOKUP
+}
+
+void *real_resolve(const char *name, void **slot)
+{
+	void *p = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
 
 	if (p)
 		return p;
@@ -30,6 +38,6 @@ void *real_sym(const char *name, void **cache)
 		(void)r;
 		syscall(SYS_exit_group, 127);	/* not _exit: ours would record an end */
 	}
-	__atomic_store_n(cache, p, __ATOMIC_RELEASE);
+	__atomic_store_n(slot, p, __ATOMIC_RELEASE);
 	return p;
 }

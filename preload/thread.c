@@ -5,26 +5,29 @@
  * its CPU-time timer before the program's start routine runs. A pthread key destructor
  * ends it however the thread ends (return, pthread_exit, cancellation).
  *
- * Per-thread state is mmap'ed (never malloc'ed) so that the signal handler only ever touches
- * memory that stays put, and is reached through an initial-exec TLS pointer (xp_self) that
- * the handler can read without calling into the loader. Normal context only, except where
- * a comment says AS-safe.
+ * A state is one mmap: [guard page][private unwind stack][struct xp_thread][frame arrays],
+ * reached through an initial-exec TLS pointer (xp_self) that a handler reads without calling
+ * into the loader. States are never unmapped: an ended thread's state goes to a pool for the
+ * next thread, and every state ever made stays on a push-only list, so the end of the process
+ * (which may be a program's signal handler calling _exit) can walk the live threads with no
+ * lock and no risk of touching freed memory. The pool itself is locked, in normal context.
+ * Functions are normal context except where a comment says AS-safe.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <unistd.h>
-
-#include <libunwind.h>
 
 #include "xprof-int.h"
 
 __thread struct xp_thread *xp_self __attribute__((tls_model("initial-exec")));
 
-/* Live threads, for the CPU snapshot at exit and for descriptor moves. */
-static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct xp_thread *registry;
+/* Every state ever mapped (push-only, lock-free) and the free ones (pool_lock). */
+static _Atomic(struct xp_thread *) all_states;
+static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct xp_thread *pool;
 
 struct start_arg {
 	void *(*fn)(void *);
@@ -32,59 +35,71 @@ struct start_arg {
 	pid_t creator;
 };
 
-void thread_registry_lock(void)
+void thread_pool_lock(void)
 {
-	pthread_mutex_lock(&registry_lock);
+	pthread_mutex_lock(&pool_lock);
 }
 
-void thread_registry_unlock(void)
+void thread_pool_unlock(void)
 {
-	pthread_mutex_unlock(&registry_lock);
+	pthread_mutex_unlock(&pool_lock);
 }
 
-static struct xp_thread *state_new(void)
+static struct xp_thread *state_map(void)
 {
-	size_t frames = 2 * (size_t)xp.cfg.depth + XP_SKIP_FRAMES;
-	size_t size = sizeof(struct xp_thread) + frames * sizeof(uintptr_t);
-	struct xp_thread *t;
+	size_t arrays = (2 * (size_t)xp.cfg.depth + XP_SKIP_FRAMES) * sizeof(uintptr_t);
+	size_t body = (sizeof(struct xp_thread) + arrays + XP_PAGE - 1) & ~(size_t)(XP_PAGE - 1);
+	size_t size = XP_PAGE + XP_STACK_BYTES + body;
+	uint8_t *m = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct xp_thread *t, *head;
 
-	size = (size + 4095) & ~(size_t)4095;
-	t = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (t == MAP_FAILED)
+	if (m == MAP_FAILED)
 		return NULL;
+	mprotect(m, XP_PAGE, PROT_NONE);	/* the guard under the private stack */
+	t = (struct xp_thread *)(void *)(m + XP_PAGE + XP_STACK_BYTES);
+	t->map = m;
 	t->map_size = size;
+	t->stack_lo = m + XP_PAGE;
+	t->stack_top = m + XP_PAGE + XP_STACK_BYTES;
 	t->prev = (uintptr_t *)(t + 1);
 	t->scratch = t->prev + xp.cfg.depth;
-	t->timer_fd = -1;
-	t->timer_fd_sig = -1;
-	t->tid = xp_gettid();
+	head = atomic_load(&all_states);
+	do
+		t->all_next = head;
+	while (!atomic_compare_exchange_weak(&all_states, &head, t));
 	return t;
 }
 
-static void registry_add(struct xp_thread *t)
+/* A state for the calling thread, from the pool or new; its per-thread fields zeroed. */
+static struct xp_thread *state_get(void)
 {
-	thread_registry_lock();
-	t->next = registry;
-	registry = t;
-	thread_registry_unlock();
+	struct xp_thread *t;
+
+	thread_pool_lock();
+	t = pool;
+	if (t)
+		pool = t->pool_next;
+	thread_pool_unlock();
+	if (!t && !(t = state_map()))
+		return NULL;
+	memset(t, 0, offsetof(struct xp_thread, live));
+	t->timer_fd = -1;
+	t->timer_fd_sig = -1;
+	t->tid = xp_gettid();
+	atomic_store(&t->live, t->tid);
+	return t;
 }
 
-static void registry_del(struct xp_thread *t)
+/* The state back to the pool; its private stack's pages back to the kernel (zero again, so
+ * the next owner's stack use is measured from scratch). */
+static void state_put(struct xp_thread *t)
 {
-	thread_registry_lock();
-	for (struct xp_thread **p = &registry; *p; p = &(*p)->next) {
-		if (*p == t) {
-			*p = t->next;
-			break;
-		}
-	}
-	thread_registry_unlock();
-}
-
-/* libunwind makes its per-thread trace cache on first use: do that here, not in the handler. */
-static void unwind_warm_up(struct xp_thread *t)
-{
-	unw_backtrace((void **)t->scratch, 4);
+	madvise(t->stack_lo, XP_STACK_BYTES, MADV_DONTNEED);
+	atomic_store(&t->live, 0);
+	thread_pool_lock();
+	t->pool_next = pool;
+	pool = t;
+	thread_pool_unlock();
 }
 
 static void record_start(struct xp_thread *t, pid_t creator)
@@ -103,14 +118,13 @@ struct xp_thread *thread_begin(pid_t creator)
 
 	if (!xp.active)
 		return NULL;
-	t = state_new();
+	t = state_get();
 	if (!t)
 		return NULL;
-	pthread_getname_np(pthread_self(), t->name, sizeof(t->name));
-	XP_BUSY(t, unwind_warm_up(t));
+	prctl(PR_GET_NAME, t->name);
+	XP_BUSY(t, unwind_thread_init(t));
 	xp_self = t;
 	pthread_setspecific(xp.key, t);
-	registry_add(t);
 	XP_BUSY(t, record_start(t, creator));
 	if (timer_arm(t) != 0) {
 		static const char note[] = "a thread could not get a CPU-time timer";
@@ -122,18 +136,71 @@ struct xp_thread *thread_begin(pid_t creator)
 	return t;
 }
 
-/* Not AS-safe: see declaration. prctl(PR_SET_NAME) renames bypass pthread_setname_np. */
+/* AS-safe (t->busy set by the caller): see declaration. */
 void thread_name_refresh(struct xp_thread *t)
 {
-	char now[16];
+	char now[16] = "";
 	size_t len;
 	const char *s = now;
 
-	if (pthread_getname_np(pthread_self(), now, sizeof(now)) != 0 || !strcmp(now, t->name))
+	if (prctl(PR_GET_NAME, now) != 0 || !strncmp(now, t->name, sizeof(now)))
 		return;
 	memcpy(t->name, now, sizeof(now));
-	len = strlen(now);
-	XP_BUSY(t, rec_fields(t, XPF_REC_THREAD_NAME, NULL, 0, &s, &len, 1));
+	len = strnlen(now, sizeof(now));
+	rec_fields(t, XPF_REC_THREAD_NAME, NULL, 0, &s, &len, 1);
+}
+
+/* AS-safe: the most of t's private stack ever used: from its top down to the lowest
+ * non-zero word (the stack starts zeroed; pages never touched are not resident). */
+static uint32_t stack_used(const struct xp_thread *t)
+{
+	unsigned char vec[XP_STACK_BYTES / XP_PAGE];
+	const uint64_t *w, *end = (const uint64_t *)(const void *)t->stack_top;
+	unsigned i;
+
+	if (mincore(t->stack_lo, XP_STACK_BYTES, vec) != 0)
+		return 0;
+	for (i = 0; i < sizeof(vec) && !(vec[i] & 1); i++)
+		;
+	for (w = (const uint64_t *)(const void *)(t->stack_lo + (size_t)i * XP_PAGE);
+	     w < end && !*w; w++)
+		;
+	return (uint32_t)(t->stack_top - (const uint8_t *)w);
+}
+
+/* AS-safe (w->busy set by the caller): see declaration. */
+void thread_record_stats(struct xp_thread *w, struct xp_thread *t)
+{
+	uint64_t nums[3 + XP_HIST_BUCKETS] = { (uint64_t)t->tid, XP_HIST_NS, XP_HIST_BUCKETS };
+	uint64_t st[5] = { (uint64_t)t->tid, XP_STACK_BYTES, 0, t->own_max, t->frame_max };
+	int any = 0;
+
+	for (int i = 0; i < XP_HIST_BUCKETS; i++) {
+		nums[3 + i] = t->handler_hist[i];
+		any |= !!t->handler_hist[i];
+	}
+	if (!any && !t->own_max)
+		return;
+	if (any)
+		rec_fields(w, XPF_REC_HANDLER_TIME, nums, 3 + XP_HIST_BUCKETS, NULL, NULL, 0);
+	st[2] = stack_used(t);
+	rec_fields(w, XPF_REC_STACK_USE, st, 5, NULL, NULL, 0);
+}
+
+/* AS-safe (self->busy set by the caller): see declaration. */
+void thread_record_others(struct xp_thread *self)
+{
+	for (struct xp_thread *t = atomic_load(&all_states); t; t = t->all_next) {
+		pid_t tid = atomic_load(&t->live);
+		uint64_t nums[2] = { (uint64_t)tid, 0 };
+
+		if (!tid || t == self)
+			continue;
+		thread_record_stats(self, t);
+		nums[1] = xp_tid_cpu(tid);
+		if (nums[1])
+			rec_fields(self, XPF_REC_THREAD_CPU, nums, 2, NULL, NULL, 0);
+	}
 }
 
 /* Not AS-safe: see declaration. */
@@ -146,14 +213,12 @@ void thread_end(struct xp_thread *t)
 	timer_disarm(t);
 	cpu = xp_thread_cpu();
 	if (process_is_self()) {
-		thread_name_refresh(t);
-		thread_record_handler_time(t, t);
-		XP_BUSY(t, rec_fields(t, XPF_REC_THREAD_END, &cpu, 1, NULL, NULL, 0));
+		XP_BUSY(t, thread_name_refresh(t); thread_record_stats(t, t);
+			rec_fields(t, XPF_REC_THREAD_END, &cpu, 1, NULL, NULL, 0));
 	}
 	out_block_done(t->blk);
-	registry_del(t);
 	xp_self = NULL;
-	munmap(t, t->map_size);
+	state_put(t);
 }
 
 static void key_destructor(void *p)
@@ -161,12 +226,20 @@ static void key_destructor(void *p)
 	thread_end(p);
 }
 
+/* AS-safe: see declaration. A task made by raw clone without its own TLS sees its
+ * creator's pointer: not its. */
+struct xp_thread *thread_mine(void)
+{
+	struct xp_thread *t = xp_self;
+
+	return t && t->tid == xp_gettid() ? t : NULL;
+}
+
 /* Not AS-safe: see declaration. */
 struct xp_thread *thread_self(void)
 {
 	struct xp_thread *t = xp_self;
 
-	/* A task made by raw clone without its own TLS sees its creator's pointer: not its. */
 	if (t && t->tid != xp_gettid())
 		return NULL;
 	if (t || !xp.active || !process_is_self())
@@ -176,56 +249,25 @@ struct xp_thread *thread_self(void)
 	return thread_begin(0);
 }
 
-/* Not AS-safe: see declaration. */
-void thread_after_fork_child(struct xp_thread *t)
+/* Not AS-safe: see declaration. The other threads' states are free in the child. */
+void thread_after_fork_child(struct xp_thread *self)
 {
-	registry = NULL;
-	pthread_mutex_init(&registry_lock, NULL);
-	if (t)
-		registry_add(t);
-}
-
-/* Not AS-safe: see declaration. */
-void thread_record_handler_time(struct xp_thread *w, struct xp_thread *t)
-{
-	uint64_t nums[3 + XP_HIST_BUCKETS] = { (uint64_t)t->tid, XP_HIST_NS, XP_HIST_BUCKETS };
-	int any = 0;
-
-	for (int i = 0; i < XP_HIST_BUCKETS; i++) {
-		nums[3 + i] = t->handler_hist[i];
-		any |= !!t->handler_hist[i];
-	}
-	if (any)
-		XP_BUSY(w, rec_fields(w, XPF_REC_HANDLER_TIME, nums, 3 + XP_HIST_BUCKETS, NULL,
-				      NULL, 0));
-}
-
-/* Not AS-safe: see declaration. */
-void thread_record_others(struct xp_thread *self)
-{
-	thread_registry_lock();
-	for (struct xp_thread *t = registry; t; t = t->next) {
-		uint64_t nums[2];
-
-		thread_record_handler_time(self, t);
-		if (t == self)
+	pthread_mutex_init(&pool_lock, NULL);
+	for (struct xp_thread *t = atomic_load(&all_states); t; t = t->all_next) {
+		if (t == self || !atomic_load(&t->live))
 			continue;
-		nums[0] = (uint64_t)t->tid;
-		nums[1] = xp_tid_cpu(t->tid);
-		if (nums[1])
-			XP_BUSY(self, rec_fields(self, XPF_REC_THREAD_CPU, nums, 2, NULL, NULL, 0));
+		atomic_store(&t->live, 0);
+		t->pool_next = pool;
+		pool = t;
 	}
-	thread_registry_unlock();
 }
 
 /* Not AS-safe: see declaration. */
 void thread_fd_moved(int from, int to)
 {
-	thread_registry_lock();
-	for (struct xp_thread *t = registry; t; t = t->next)
-		if (t->timer_fd == from)
+	for (struct xp_thread *t = atomic_load(&all_states); t; t = t->all_next)
+		if (atomic_load(&t->live) && t->timer_fd == from)
 			t->timer_fd = to;
-	thread_registry_unlock();
 }
 
 int thread_key_init(void)
@@ -272,9 +314,8 @@ XP_API int pthread_setname_np(pthread_t th, const char *name)
 	if (!err && t && xp.active && pthread_equal(th, pthread_self()) && process_is_self()) {
 		size_t len = strnlen(name, sizeof(t->name) - 1);
 
-		memcpy(t->name, name, len);
-		t->name[len] = 0;
-		XP_BUSY(t, rec_fields(t, XPF_REC_THREAD_NAME, NULL, 0, &name, &len, 1));
+		XP_BUSY(t, memcpy(t->name, name, len); t->name[len] = 0;
+			rec_fields(t, XPF_REC_THREAD_NAME, NULL, 0, &name, &len, 1));
 	}
 	return err;
 }

@@ -36,6 +36,17 @@ uint64_t xp_thread_cpu(void)
 	return ts_ns(&ts);
 }
 
+/* AS-safe: one syscall; CPU of every thread of the process, dead ones and earlier images of
+ * the same pid (exec) included. */
+uint64_t xp_process_cpu(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts) != 0)
+		return 0;
+	return ts_ns(&ts);
+}
+
 /* AS-safe: one syscall; 0 when the thread is gone. */
 uint64_t xp_tid_cpu(pid_t tid)
 {

@@ -15,6 +15,9 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <sys/utsname.h>
 #include <linux/perf_event.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -215,6 +218,74 @@ out:
 /* Not AS-safe: see declaration. XPROF_MECH picks; auto takes the perf event where it opens
  * and where its measured cost keeps the overhead under 1 % at the asked rate, the CPU-clock
  * timer otherwise (tick-bound rate, but the ticks come for free). */
+/*
+ * The probe's answer is the machine's (bare metal or which hypervisor), not the program's, so
+ * it is kept for this boot and kernel in XPROF_OUT/.xprof-perf-cost ("BOOT_ID RELEASE NS"),
+ * and a run finds it there: the probe is paid once per boot, not once per run.
+ */
+#define PROBE_CACHE	".xprof-perf-cost"
+
+static int probe_key(char *key, size_t n)
+{
+	struct utsname u;
+
+	if (uname(&u) != 0)
+		return -errno;
+	return snprintf(key, n, "%s %s ", xp.boot_id, u.release) < (int)n ? 0 : -ENAMETOOLONG;
+}
+
+static uint64_t probe_cached(void)
+{
+	char path[PATH_MAX], buf[256], key[200];
+	uint64_t ns = 0;
+	ssize_t n;
+	int fd;
+
+	if (probe_key(key, sizeof(key)) != 0 ||
+	    snprintf(path, sizeof(path), "%s/" PROBE_CACHE, xp.cfg.out_dir) >= (int)sizeof(path))
+		return 0;
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	fd_real_close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = 0;
+	if (strncmp(buf, key, strlen(key)) || sscanf(buf + strlen(key), "%" SCNu64, &ns) != 1)
+		return 0;
+	return ns;
+}
+
+static void probe_remember(uint64_t ns)
+{
+	char path[PATH_MAX], key[200], line[256];
+	int fd, len;
+
+	if (!ns || probe_key(key, sizeof(key)) != 0 ||
+	    snprintf(path, sizeof(path), "%s/" PROBE_CACHE, xp.cfg.out_dir) >= (int)sizeof(path))
+		return;
+	len = snprintf(line, sizeof(line), "%s%" PRIu64 "\n", key, ns);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return;
+	if (len > 0 && len < (int)sizeof(line) && write(fd, line, (size_t)len) != len)
+		ftruncate(fd, 0);
+	fd_real_close(fd);
+}
+
+/* The measured cost of a perf sample here: cached, else measured once and kept. */
+static uint64_t perf_cost(void)
+{
+	uint64_t ns = probe_cached();
+
+	if (!ns) {
+		ns = perf_sample_cost();
+		probe_remember(ns);
+	}
+	return ns;
+}
+
 int timer_probe(void)
 {
 	int fd;
@@ -226,7 +297,7 @@ int timer_probe(void)
 		close(fd);
 		if (xp.cfg.mech == XPROF_MECH_PERF)
 			return XPF_MECH_PERF_TASK_CLOCK;
-		xp.probe_ns = perf_sample_cost();
+		xp.probe_ns = perf_cost();
 		/* 1 % of a CPU-second is 10 ms: over hz samples per second. */
 		if (xp.probe_ns && xp.probe_ns * xp.cfg.hz > 10000000ull)
 			return XPF_MECH_TIMER_THREAD_CPU;

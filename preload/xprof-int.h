@@ -2,14 +2,22 @@
 /*
  * xprof-int.h - what the files of libxprof.so share: the process state, the per-thread state
  * and the functions each file offers the others. Each declaration says whether it may be
- * called from the sampling signal handler ("AS-safe") or only from normal context.
+ * called from a signal handler ("AS-safe") or only from normal context.
  *
  * Invariants:
  *  - `xp` is written once by process_init() (and again by the fork child handler, in the only
  *    thread of the child) before any timer is armed; after that it is read-only except for
  *    the atomics marked below.
  *  - A struct xp_thread belongs to one thread. Only that thread writes it, from normal
- *    context with t->busy set, or from its own signal handler (which returns at once if busy).
+ *    context with t->busy set, or from its own signal handler (which takes no sample while
+ *    busy is set). Other threads only read a few fields (tid, live, histograms) at exit.
+ *  - Thread states are never unmapped: a state whose thread ended goes back to a pool, so a
+ *    reader at exit (which may be a signal handler calling _exit) never touches freed memory.
+ *  - Our sampling handler runs with every asynchronous signal blocked and does its work on
+ *    the thread's private stack; on the stack it was delivered on it uses only its own frame
+ *    (measured: see handler.c).
+ *  - The end of an image (exit, _exit, _Exit, exec) is recorded with AS-safe code only: no
+ *    locks, no allocation, no dlsym (real.h resolves every real function at init).
  */
 #ifndef XPROF_INT_H
 #define XPROF_INT_H
@@ -23,21 +31,36 @@
 #include <stdint.h>
 #include <sys/types.h>
 #include <time.h>
+#include <ucontext.h>
 
 #include "xprof-format.h"
 #include "config.h"
+#include "real.h"
 
 #define XP_API __attribute__((visibility("default")))
 
 #define XP_SEG_BLOCKS	4096u			/* 16 MiB of file per mapping */
 #define XP_SEG_BYTES	((size_t)XP_SEG_BLOCKS * XPF_BLOCK_SIZE)
-#define XP_MAX_SEGS	4096u			/* 64 GiB: above XPROF_MAX_MB's range */
+#define XP_MAX_SEGS	4096u			/* 64 GiB: the largest file of a run */
 #define XP_SKIP_FRAMES	16u			/* room for the handler's own frames */
 #define XP_REGION_DEPTH	32
 #define XP_FD_MAP	65536			/* descriptors we can mark as ours */
 #define XP_UNWIND_CACHE	4096			/* libunwind CFI cache entries (rounded to 2^n) */
 #define XP_HIST_BUCKETS	64			/* handler-time histogram: 100 ns steps */
 #define XP_HIST_NS	100
+#define XP_PAGE		4096u
+#ifndef SS_AUTODISARM
+#define SS_AUTODISARM	(1U << 31)	/* linux/signal.h; glibc's headers lack it */
+#endif
+
+/*
+ * The private stack every thread unwinds on (see handler.c). libunwind's deepest use from our
+ * handler, measured with a 1024-frame stack, cold caches (first sample of each address) and
+ * XPROF_DEPTH=1024: see XP_STACK_MEASURED. A nested fault's signal frame (up to ~3.5 KiB with
+ * AVX-512 state) comes on top when the fault guard fires. 64 KiB leaves a wide margin; only
+ * the pages touched become resident. A guard page below it turns an overflow into a fault.
+ */
+#define XP_STACK_BYTES	(64u * 1024)
 
 struct xp_region {
 	const char *name;
@@ -64,17 +87,29 @@ struct xp_thread {
 	/* Cumulative counters; copied into each block header on commit. */
 	uint64_t samples, dropped_ns;
 	uint32_t dropped[XPF_DROP_NR];
+	uint64_t records_lost;		/* records not written: a write of ours was in progress */
 
 	uint32_t handler_hist[XP_HIST_BUCKETS];	/* time per sample in the handler */
+	uint32_t own_max;		/* bytes the handler used of the delivery stack */
+	uint32_t frame_max;		/* largest kernel signal frame seen there */
 	int nregions;
 	struct xp_region regions[XP_REGION_DEPTH];
 	char name[16];
-	struct xp_thread *next;		/* registry of live threads (registry_lock) */
+
+	/* The delivery being sampled, handed to the private stack. */
+	ucontext_t *uc;
+	siginfo_t *si;
+	volatile sig_atomic_t unwind_armed; /* a fault in the unwinder returns to unwind_jb */
+	sigjmp_buf unwind_jb;
 	sigset_t fork_mask;		/* mask saved across fork by the atfork handlers */
 
-	volatile sig_atomic_t unwind_armed; /* a fault now returns to unwind_jb */
-	sigjmp_buf unwind_jb;
-	size_t map_size;		/* of this struct and the arrays after it */
+	/* Memory: one mapping of [guard page][private stack][this struct][arrays]. */
+	_Atomic pid_t live;		/* tid of the thread that owns it, 0 in the pool */
+	struct xp_thread *all_next;	/* every state ever made (push-only list) */
+	struct xp_thread *pool_next;	/* pool of free states (pool lock) */
+	uint8_t *map;
+	size_t map_size;
+	uint8_t *stack_lo, *stack_top;
 	uintptr_t *prev;		/* cfg.depth entries */
 	uintptr_t *scratch;		/* cfg.depth + XP_SKIP_FRAMES entries */
 };
@@ -89,19 +124,24 @@ struct xp_process {
 	int active;			/* profiling this image */
 	_Atomic int stopped;		/* output failed: stop taking samples */
 	pid_t pid;
-	int fd;				/* the output file */
-	uint32_t gen;
+	int fd;				/* the run's file on this machine */
+	int file_created;		/* this process made it */
 	int mech;			/* mechanism chosen at start */
+	int rank;			/* MPI rank, -1 if none */
 	uint64_t probe_ns;		/* measured CPU cost of one perf sample (auto), 0 if not */
 	uint64_t interval_ns;		/* 1e9 / hz: the POSIX timer's interval */
-	uint64_t max_blocks;
-	struct xpf_file_header *hdr;	/* = segment 0 */
+	uint64_t max_blocks;		/* per image */
+	uint64_t start_mono, start_cpu;	/* when this image's set-up began (thread CPU) */
+	struct xpf_file_header *fhdr;	/* block 0 of the file, in segment 0 */
+	struct xpf_image_header *img;	/* this image's header block */
+	uint32_t image;			/* its block index */
 	_Atomic(uint8_t *) seg[XP_MAX_SEGS];
-	struct xp_range loader, unwinder, self;	/* code we must not sample into */
+	struct xp_range loader, unwinder, self;	/* code we must not sample into / may guard */
 	char path[PATH_MAX];		/* of the output file */
 	char run_dir[PATH_MAX];
 	char preload[PATH_MAX];		/* our own path, for LD_PRELOAD */
 	char host[64];
+	char boot_id[40];
 	_Atomic int signal_note;	/* program touched our signal: said once */
 	_Atomic int stop_said;
 	pthread_key_t key;
@@ -115,24 +155,33 @@ extern __thread struct xp_thread *xp_self __attribute__((tls_model("initial-exec
 uint64_t xp_now(void);
 /* AS-safe: one clock_gettime syscall. */
 uint64_t xp_thread_cpu(void);
+/* AS-safe: one clock_gettime syscall: CPU of the whole process, across exec. */
+uint64_t xp_process_cpu(void);
 /* AS-safe: the CPU clock of another thread of this process, 0 if gone. */
 uint64_t xp_tid_cpu(pid_t tid);
 /* AS-safe: raw gettid. */
 pid_t xp_gettid(void);
 
 /* ---- out.c: the output file ---- */
-/* Not AS-safe: creates OUT/RUN/HOST.PID.GEN.xpf and maps its header. 0 or -errno. */
-int out_open(uint32_t flags, pid_t ppid);
-/* Not AS-safe: forget the parent's file in a fork child (no writes to it). */
+/* Not AS-safe: opens (or makes) OUT/RUN/HOST.BOOT.xpf and maps its header. 0 or -errno. */
+int out_open(void);
+/* Not AS-safe: unmaps the file (after a failed open). */
 void out_forget(void);
+/* AS-safe: this image's header block; mono/cpu: when its set-up began. 0 or -errno. */
+int out_image_begin(uint32_t flags, pid_t ppid, uint32_t parent_image, uint64_t mono,
+		    uint64_t cpu);
+/* AS-safe: the first timer is armed: sampling starts (the process's CPU and time then). */
+void out_image_armed(void);
 /* AS-safe: a fresh block for thread t at time now, or NULL (counted, may stop profiling). */
 struct xpf_block_header *out_block_new(struct xp_thread *t, uint64_t now);
 /* AS-safe: a finished block's pages leave the resident set; the data stays in the file. */
 void out_block_done(struct xpf_block_header *b);
 /* AS-safe: profiling stops after an output error; says so once on stderr. */
 void out_stop(int err, const char *what);
-/* Not AS-safe: final header fields at the end of the image. */
+/* AS-safe: final image header fields (end_state last). */
 void out_finish(int how, int status);
+/* AS-safe: the image goes on after all (a failed exec). */
+void out_unfinish(void);
 
 /* ---- record.c: records in the current thread's blocks ---- */
 /* AS-safe: room for `need` bytes in t's block (a new block if needed); NULL if none. */
@@ -144,48 +193,77 @@ void rec_sample(struct xp_thread *t, uint64_t now, uint64_t weight, unsigned fla
 		const uintptr_t *frames, uint32_t n);
 /* AS-safe: counts a dropped sample of `weight` ns. */
 void rec_drop(struct xp_thread *t, enum xpf_drop why, uint64_t weight);
-/* Not AS-safe (call with t->busy set): a record of numbers (ULEB) then strings; it must fit
- * in one block. */
+/* AS-safe on the caller's own state with t->busy set by the caller (XP_BUSY): a record of
+ * numbers (ULEB) then strings; it must fit in one block. */
 void rec_fields(struct xp_thread *t, unsigned tag, const uint64_t *nums, int nnum,
 		const char *const *strs, const size_t *lens, int nstr);
 
-/* ---- thread.c ---- */
-/* Not AS-safe: the calling thread's state, made on first use (threads xprof did not see
- * start). NULL if profiling is off or the thread cannot have one. */
-struct xp_thread *thread_self(void);
-/* Not AS-safe: state + THREAD_START + timer for the calling thread. */
-struct xp_thread *thread_begin(pid_t creator);
-/* Not AS-safe: THREAD_END, timer off, state freed. */
-void thread_end(struct xp_thread *t);
-/* Not AS-safe: in a fork child, the registry holds only the calling thread. */
-void thread_after_fork_child(struct xp_thread *t);
-/* Not AS-safe (t->busy set inside): t's handler-time histogram as a record written by w. */
-void thread_record_handler_time(struct xp_thread *w, struct xp_thread *t);
-/* Not AS-safe: THREAD_CPU records for every other live thread (at exit). */
-void thread_record_others(struct xp_thread *self);
-/* Not AS-safe: a descriptor of ours moved from `from` to `to` (dup2 onto it). */
-void thread_fd_moved(int from, int to);
-/* Not AS-safe: the pthread key whose destructor ends threads. 0 or -errno. */
-int thread_key_init(void);
-/* Not AS-safe: records a THREAD_NAME if the thread was renamed behind our back. */
-void thread_name_refresh(struct xp_thread *t);
-void thread_registry_lock(void);
-void thread_registry_unlock(void);
-/* Not AS-safe: run fn with the thread's xprof work flagged (no samples taken meanwhile). */
+/*
+ * Runs stmt as xprof work on t: no sample is taken meanwhile. A write of ours that finds one
+ * already in progress on the same thread (a program's signal handler that interrupted our
+ * interposer and called into it again) is skipped and counted, never interleaved.
+ * AS-safe if stmt is.
+ */
 #define XP_BUSY(t, stmt)                                                                   \
 	do {                                                                               \
+		if ((t)->busy) {                                                           \
+			(t)->records_lost++;                                               \
+			break;                                                             \
+		}                                                                          \
 		(t)->busy = 1;                                                             \
 		stmt;                                                                      \
 		(t)->busy = 0;                                                             \
 	} while (0)
 
+/* ---- thread.c ---- */
+/* Not AS-safe: the calling thread's state, made on first use (threads xprof did not see
+ * start). NULL if profiling is off or the thread cannot have one. */
+struct xp_thread *thread_self(void);
+/* AS-safe: the calling thread's state if it has one, never made here. */
+struct xp_thread *thread_mine(void);
+/* Not AS-safe: state + THREAD_START + timer for the calling thread. */
+struct xp_thread *thread_begin(pid_t creator);
+/* Not AS-safe: THREAD_END, timer off, state back to the pool. */
+void thread_end(struct xp_thread *t);
+/* Not AS-safe: in a fork child, only the calling thread's state is live. */
+void thread_after_fork_child(struct xp_thread *t);
+/* AS-safe (w->busy set by the caller): t's handler histogram and stack use, written by w. */
+void thread_record_stats(struct xp_thread *w, struct xp_thread *t);
+/* AS-safe (self->busy set by the caller): THREAD_CPU records for every other live thread
+ * and their handler statistics. */
+void thread_record_others(struct xp_thread *self);
+/* Not AS-safe: a descriptor of ours moved from `from` to `to` (dup2 onto it). */
+void thread_fd_moved(int from, int to);
+/* Not AS-safe: the pthread key whose destructor ends threads. 0 or -errno. */
+int thread_key_init(void);
+/* AS-safe (t->busy set by the caller): records a THREAD_NAME if the thread was renamed
+ * behind our back (prctl PR_SET_NAME bypasses pthread_setname_np). */
+void thread_name_refresh(struct xp_thread *t);
+/* Not AS-safe: the pool lock, held across fork. */
+void thread_pool_lock(void);
+void thread_pool_unlock(void);
+
 /* ---- timer.c ---- */
-/* Not AS-safe: arms the calling thread's CPU-time timer (perf event, else POSIX timer). */
+/* AS-safe (plain syscalls): arms the calling thread's CPU-time timer. */
 int timer_arm(struct xp_thread *t);
 /* AS-safe: disarms it (close or timer_delete are plain syscalls). */
 void timer_disarm(struct xp_thread *t);
-/* Not AS-safe: which mechanism works here; called once at start. */
+/* Not AS-safe: which mechanism works here; called once at start of a run. */
 int timer_probe(void);
+
+/* ---- unwind.c: libunwind, loaded apart from the program ---- */
+/* Not AS-safe: loads libunwind (RTLD_LOCAL) and makes its first use. 0 or -errno. */
+int unwind_load(void);
+/* Not AS-safe: the calling thread's first use (libunwind's per-thread trace cache). */
+void unwind_thread_init(struct xp_thread *t);
+/* AS-safe: the return addresses of the calling context, innermost first; the count. */
+int unwind_backtrace(uintptr_t *buf, int cap);
+
+/* ---- onstack.S ---- */
+/* AS-safe: calls fn(arg) with the stack pointer at top (16-byte aligned), leaving a
+ * standard frame-pointer frame on the caller's stack, so that unwinding from fn walks back
+ * onto the caller's stack (and libunwind's fast trace path keeps working). */
+void xp_call_on_stack(void (*fn)(void *), void *arg, void *top);
 
 /* ---- handler.c ---- */
 /*
@@ -203,41 +281,49 @@ void handler_gate_close(void);
 void handler_gate_open(void);
 /* Not AS-safe: a fork child has no other thread inside the handler. */
 void handler_gate_reset(void);
-
 /* Not AS-safe: installs the sampling handler for cfg.signo. */
 int handler_install(void);
 /* AS-safe: is this delivery one of xprof's timer signals for thread t? */
 int handler_is_ours(const siginfo_t *si, const struct xp_thread *t);
 
-/* ---- sigctl.c: the program's view of our signal ---- */
-/* AS-safe: pass a signal that is not ours to the program's own disposition. */
+/* ---- sigctl.c: the program's view of the signals we hold ---- */
+/* AS-safe: pass a delivery that is not ours to the program's own disposition, as the kernel
+ * would have (mask, flags, stack). */
 void sigctl_forward(int sig, siginfo_t *si, void *uc);
-/* Not AS-safe: the real sigaction, bypassing our interposer. */
+/* AS-safe: the real sigaction, bypassing our interposer. */
 int sigctl_real_sigaction(int sig, const struct sigaction *act, struct sigaction *old);
-/* Not AS-safe: SIGSEGV/SIGBUS guard for faults inside unwinding (see sigctl.c). */
-int sigctl_guard_install(void);
 /* AS-safe: the real pthread_sigmask. */
 int sigctl_real_mask(int how, const sigset_t *set, sigset_t *old);
+/* AS-safe: every asynchronous signal (all but SEGV, BUS, ILL, FPE, TRAP, SYS), glibc's
+ * internal ones included. */
+void sigctl_async_set(sigset_t *s);
+/* Not AS-safe: installs our action for sig; what was there becomes the program's. */
+int sigctl_take(int sig, const struct sigaction *ours);
+/* Not AS-safe: SIGSEGV/SIGBUS guard for faults inside unwinding (see sigctl.c). */
+int sigctl_guard_install(void);
+/* AS-safe: does the fault guard run on the alternate stack (the program asked for it)? */
+int sigctl_guard_onstack(void);
 
 /* ---- fdguard.c ---- */
 /* AS-safe: mark/unmark a descriptor as xprof's (close() by the program leaves it open). */
 void fd_mark(int fd, int ours);
 /* AS-safe: is fd one of xprof's? */
 int fd_is_ours(int fd);
-/* Not AS-safe: moves fd to a high number (above what programs use), marked ours, CLOEXEC.
+/* AS-safe: moves fd to a high number (above what programs use), marked ours, CLOEXEC.
  * Returns the new fd (the old one is closed) or fd itself if it could not be moved. */
 int fd_move_high(int fd);
-/* Not AS-safe: runs first_use(arg) so that descriptors it opens land at high numbers, and
- * marks them ours (libunwind's validator pipe). */
-void fd_open_high(void (*first_use)(void *), void *arg);
+/* Not AS-safe: runs fn(arg) with pipes made by the calling thread moved to high numbers
+ * and marked ours (libunwind's validator pipe, made on its first use). */
+void fd_pipes_high(void (*fn)(void *), void *arg);
 /* AS-safe: the real close, bypassing our interposer. */
 int fd_real_close(int fd);
 
 /* ---- modules.c ---- */
 /* Not AS-safe: scans loaded objects; MAP/UNMAP records for what changed since last scan. */
 void modules_scan(struct xp_thread *t);
-/* Not AS-safe: MAP records for every known module again (a fork child's new file). */
-void modules_replay(struct xp_thread *t);
+/* Not AS-safe: as modules_scan, but skipped (returns -EBUSY) if another scan holds the
+ * table: the exit path must not wait. */
+int modules_scan_try(struct xp_thread *t);
 /* Not AS-safe: module table lock, taken across fork. */
 void modules_lock(void);
 void modules_unlock(void);
@@ -245,29 +331,22 @@ void modules_reset_lock(void);
 /* Not AS-safe: a fork waits for dlopen/dlclose calls in flight (see modules.c). */
 void modules_fork_prepare(struct xp_thread *t);
 void modules_fork_done(int child);
+/* Not AS-safe: the executable range of the loaded object that holds addr. */
+struct xp_range modules_code_of(const void *addr);
 
 /* ---- process.c ---- */
 /* Not AS-safe: PROCESS record (exe, cmdline, cwd). */
 void process_record(struct xp_thread *t);
-/* Not AS-safe: end of image bookkeeping (exit, _exit, exec). */
+/* AS-safe: end of image bookkeeping (exit, _exit, exec). Idempotent. */
 void process_end(int how, int status);
-/* Not AS-safe: an exec is about to happen / failed. */
+/* AS-safe: an exec is about to happen / failed. */
 void process_exec_begin(const char *path);
 void process_exec_failed(int err);
-/* Not AS-safe: the NULL-terminated list of NAME=VALUE strings a child needs. */
+/* AS-safe: the NULL-terminated list of NAME=VALUE strings a child needs. */
 const char *const *process_child_env(void);
 /* AS-safe: are we in the image's own process (not a vfork child sharing its memory)? */
 int process_is_self(void);
 /* Not AS-safe: one line on stderr unless quiet (errors pass quiet=0). */
 void xp_say(int always, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-/* ---- real.c ---- */
-/* Not AS-safe on first call (dlsym); AS-safe after. The next definition of `name`. */
-void *real_sym(const char *name, void **cache);
-#define REAL(fn)                                                                           \
-	({                                                                                 \
-		static void *cache_;                                                       \
-		(__typeof__(&fn))real_sym(#fn, &cache_);                                   \
-	})
 
 #endif /* XPROF_INT_H */
