@@ -262,8 +262,8 @@ static void run_start(struct profile *p, const struct runs *r)
 		const char *why;
 
 		if (!reader_peek(r->files[i], &h, &why) &&
-		    (p->run_start_real == PROF_NO_TIME || h.start_real_ns < p->run_start_real))
-			p->run_start_real = h.start_real_ns;
+		    (p->run_start_real == PROF_NO_TIME || h.create_real_ns < p->run_start_real))
+			p->run_start_real = h.create_real_ns;
 	}
 }
 
@@ -291,6 +291,7 @@ static int load(struct profile *p, const struct an_opts *o, char **paths, int n)
 	for (size_t i = 0; i < r.n; i++)
 		reader_read_file(p, r.files[i], &ro);
 	runs_fini(&r);
+	profile_link_images(p);
 	if (!p->files_ok) {
 		fprintf(stderr, "xprof-analyze: no usable profile among the files given\n");
 		return -ENODATA;

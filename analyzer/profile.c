@@ -339,3 +339,59 @@ uint64_t profile_process_cpu(const struct profile *p, uint32_t proc, bool *exact
 	*exact = false;
 	return sum;
 }
+
+/* Images of one machine and pid in start order, so an exec'd one follows its predecessor. */
+static const struct profile *link_p;
+
+static int cmp_image(const void *a, const void *b)
+{
+	const struct prof_process *x = &link_p->procs[*(const uint32_t *)a];
+	const struct prof_process *y = &link_p->procs[*(const uint32_t *)b];
+
+	if (x->host != y->host)
+		return x->host < y->host ? -1 : 1;
+	if (x->boot != y->boot)
+		return x->boot < y->boot ? -1 : 1;
+	if (x->pid != y->pid)
+		return x->pid < y->pid ? -1 : 1;
+	if (x->start_mono != y->start_mono)
+		return x->start_mono < y->start_mono ? -1 : 1;
+	return *(const uint32_t *)a < *(const uint32_t *)b ? -1 : 1;
+}
+
+static bool same_machine_pid(const struct prof_process *x, const struct prof_process *y)
+{
+	return x->host == y->host && x->boot == y->boot && x->pid == y->pid;
+}
+
+/* The image's own CPU: the kernel's process clock less what its predecessor ended with. */
+static void own_cpu(struct prof_process *pr, uint64_t base)
+{
+	pr->process_cpu_ns = pr->end_cpu_ns > base ? pr->end_cpu_ns - base : 0;
+	pr->presample_cpu_ns = pr->armed_mono && pr->armed_cpu_ns > base ?
+				       pr->armed_cpu_ns - base : 0;
+}
+
+void profile_link_images(struct profile *p)
+{
+	uint32_t *ord = xcalloc(p->nprocs ? p->nprocs : 1, sizeof(*ord));
+
+	for (size_t i = 0; i < p->nprocs; i++)
+		ord[i] = (uint32_t)i;
+	link_p = p;
+	qsort(ord, p->nprocs, sizeof(*ord), cmp_image);
+	for (size_t k = 0; k < p->nprocs; k++) {
+		struct prof_process *pr = &p->procs[ord[k]];
+		const struct prof_process *prev = k ? &p->procs[ord[k - 1]] : NULL;
+
+		pr->pred = PROF_NONE;
+		pr->gen = 0;
+		if (prev && same_machine_pid(prev, pr) && prev->end_state == XPF_END_EXEC &&
+		    prev->end_mono <= pr->start_mono && !(pr->flags & XPF_IF_FORKED)) {
+			pr->pred = ord[k - 1];
+			pr->gen = prev->gen + 1;
+		}
+		own_cpu(pr, pr->pred == PROF_NONE ? 0 : prev->end_cpu_ns);
+	}
+	free(ord);
+}

@@ -27,6 +27,7 @@
 
 #define PROF_MAX_DEPTH		4096	/* frames per stack accepted from a file */
 #define PROF_NO_TIME		UINT64_MAX
+#define PROF_NONE		UINT32_MAX	/* no such index */
 
 /* A module file (path + build-id) symbolised by one Dwfl; shared by all processes. */
 struct prof_modfile {
@@ -45,16 +46,25 @@ struct prof_module {
 	uint32_t modfile;
 };
 
+/* One process image. CPU figures from the file are the kernel's process CPU clock, which an
+ * image inherits from the one it exec'd from; profile_link_images() finds that predecessor
+ * (pred) and makes process_cpu_ns and presample_cpu_ns the image's own. */
 struct prof_process {
 	int32_t pid, ppid;
-	uint32_t gen;
-	uint32_t host, comm, exe, cmdline, file, run_id;	/* strtab ids */
+	int32_t rank;			/* MPI rank, -1 if none */
+	uint32_t gen;			/* exec generation: 0, then +1 per exec of the pid */
+	uint32_t pred;			/* the image this one exec'd from, PROF_NONE if none */
+	uint32_t host, boot, comm, exe, cmdline, file, run_id;	/* strtab ids */
 	uint32_t flags, mechanism, hz, max_depth, end_state;
 	int32_t exit_status, stop_errno;
 	int32_t rank;			/* MPI rank (OMPI_COMM_WORLD_RANK, PMI_RANK or
 					 * SLURM_PROCID, recorded by the preload); -1 unknown */
 	uint64_t start_mono, end_mono, last_mono, start_real;
-	uint64_t process_cpu_ns;	/* 0 if unknown (killed) */
+	uint64_t armed_mono;		/* sampling began (0: never armed) */
+	uint64_t start_cpu_ns, armed_cpu_ns, end_cpu_ns;	/* process CPU clock, raw */
+	uint64_t setup_cpu_ns;		/* xprof's own set-up in this image */
+	uint64_t process_cpu_ns;	/* the image's own CPU; 0 if unknown (killed) */
+	uint64_t presample_cpu_ns;	/* its CPU before sampling began: exec, loader, set-up */
 	uint64_t blocks_lost;
 	bool hidden;			/* excluded by --pid/--comm */
 	struct prof_module *mods;
@@ -69,8 +79,11 @@ struct prof_thread {
 	uint32_t name;			/* strtab id */
 	bool hidden;			/* excluded by --tid */
 	bool cpu_exact;			/* cpu_ns from THREAD_END / THREAD_CPU */
+	bool start_seen;		/* THREAD_START read */
 	uint32_t newest_seq;
-	uint64_t cpu_ns;		/* exact, or the newest block header's */
+	uint64_t start_cpu_ns;		/* its CPU clock when this image first saw it */
+	uint64_t cpu_ns;		/* own CPU in this image: exact, or the newest block
+					 * header's, less start_cpu_ns */
 	uint64_t hdr_samples;		/* newest block header's cumulative counters */
 	uint64_t dropped[XPF_DROP_NR];
 	uint64_t dropped_ns;
@@ -154,6 +167,8 @@ struct profile {
 	bool keep_events;		/* keep `events` (set before reading) */
 	struct prof_event *events;	/* in the order added */
 	size_t nevents, capevents;
+	uint64_t stack_size, stack_used_max;	/* XPF_REC_STACK_USE, the most of any thread */
+	uint64_t stack_own_max, stack_frame_max;
 	unsigned faults;		/* records/blocks/files skipped: exit status 1 */
 	unsigned files_ok;
 };
@@ -178,6 +193,11 @@ void profile_finish_maps(struct prof_process *pr);
 uint32_t profile_epoch(const struct prof_process *pr, uint64_t t);
 /* The module instance of pr holding addr at epoch; -1 if none can be told for sure. */
 long profile_module_at(const struct prof_process *pr, uint64_t addr, uint32_t epoch);
+
+/* Links each exec'd image to the one it replaced (same machine and pid, ended by exec, the
+ * latest before it started): generations, and CPU figures made the image's own. Called once,
+ * after every file is read. */
+void profile_link_images(struct profile *p);
 
 /* CPU of a process: the kernel's figure when known, else the sum of its threads'. */
 uint64_t profile_process_cpu(const struct profile *p, uint32_t proc, bool *exact);

@@ -1,9 +1,14 @@
 // SPDX-License-Identifier: MIT
 /*
- * reader.c - parses one .xpf file (header, blocks, records) into the profile model.
+ * reader.c - parses one .xpf file (header, images, blocks, records) into the profile model.
  * Analyzer only: single-threaded, allocates.
  *
- * A file is read in two passes over its blocks, taken in (tid, seq) order:
+ * A file holds every process image of a run on one machine. Its blocks are first sorted out:
+ * image headers, data blocks (grouped by the image they name), and blocks of zeros (handed out
+ * to a writer that was killed before it wrote them, skipped). Images are then read in block
+ * order, so that a fork child comes after its parent, whose process description and module
+ * map at the fork it inherits (a fork child records neither). Each image's blocks are read in
+ * two passes, taken in (tid, seq) order:
  *  1. checks every block header and the framing of its records, and takes the records that
  *     describe the process (PROCESS, MAP/UNMAP, threads, EXIT). After it the module map of
  *     the process is complete, so each sample can be tied to the modules of its moment, and
@@ -68,8 +73,9 @@ static int check_header(const struct xpf_file_header *h, size_t len, const char 
 		return *why = "not an xprof profile (bad magic)", -EINVAL;
 	if (h->version > XPF_VERSION)
 		return *why = "format version is newer than this analyzer reads; skipped", -ENOTSUP;
-	if (h->version == 0)
-		return *why = "bad format version 0", -EINVAL;
+	if (h->version < XPF_VERSION)
+		return *why = "format version 1 (one file per process) is no longer read; record "
+			      "it again", -ENOTSUP;
 	if (h->block_size != XPF_BLOCK_SIZE)
 		return *why = "unsupported block size", -EINVAL;
 	if (h->header_size < sizeof(*h) || h->header_size > XPF_BLOCK_SIZE)
@@ -82,19 +88,19 @@ static uint32_t intern_field(struct profile *p, const char *s, size_t max)
 	return strtab_intern(&p->strs, s, strnlen(s, max));
 }
 
-static void start_process(struct rctx *c)
+static void start_process(struct rctx *c, const struct xpf_image_header *h)
 {
 	struct profile *p = c->p;
 	struct prof_process *pr = VEC_PUSH(p->procs, p->nprocs, p->capprocs);
-	const struct xpf_file_header *h = &c->h;
 
 	memset(pr, 0, sizeof(*pr));
 	c->proc = (uint32_t)(p->nprocs - 1);
 	pr->pid = h->pid;
 	pr->ppid = h->ppid;
-	pr->gen = h->exec_gen;
-	pr->host = intern_field(p, h->host, sizeof(h->host));
-	pr->run_id = intern_field(p, h->run_id, sizeof(h->run_id));
+	pr->rank = h->rank;
+	pr->host = intern_field(p, c->h.host, sizeof(c->h.host));
+	pr->boot = intern_field(p, c->h.boot_id, sizeof(c->h.boot_id));
+	pr->run_id = intern_field(p, c->h.run_id, sizeof(c->h.run_id));
 	pr->file = strtab_intern(&p->strs, c->name, strlen(c->name));
 	pr->flags = h->flags;
 	pr->mechanism = h->mechanism;
@@ -107,11 +113,18 @@ static void start_process(struct rctx *c)
 	pr->end_mono = h->end_mono_ns;
 	pr->last_mono = h->start_mono_ns;
 	pr->start_real = h->start_real_ns;
-	pr->process_cpu_ns = h->process_cpu_ns;
+	pr->start_cpu_ns = h->start_cpu_ns;
+	pr->armed_mono = h->armed_mono_ns;
+	pr->armed_cpu_ns = h->armed_cpu_ns;
+	pr->setup_cpu_ns = h->setup_cpu_ns;
+	pr->end_cpu_ns = h->process_cpu_ns;
 	pr->blocks_lost = h->blocks_lost;
+	pr->pred = PROF_NONE;
 }
 
-/* Block count to read: blocks_used, cut to what the file holds (a killed writer). */
+/* Block count to read: blocks_used, cut to what the file holds. A file shorter than that is
+ * one whose last block was handed out but not yet allocated: a writer killed in between, or
+ * one that could not grow the file (disk full; its image says so, see note_stops). */
 static size_t block_count(struct rctx *c)
 {
 	size_t full = c->len / XPF_BLOCK_SIZE, tail = c->len % XPF_BLOCK_SIZE;
@@ -121,17 +134,8 @@ static size_t block_count(struct rctx *c)
 		reader_fault(c, "header says 0 blocks used (header damaged?); reading %zu blocks", have);
 		return have;
 	}
-	if (c->h.blocks_used > full && c->h.stop_errno) {
-		/* The writer could not grow the file (disk full, write error) and said so: the
-		 * blocks it could not have are not a fault of the file. */
-		fprintf(stderr, "%s: profiling stopped early: the file could not grow (%s)\n", c->name,
-			strerror(c->h.stop_errno));
-		return full < have ? full : have;
-	}
 	if (c->h.blocks_used > full) {
-		reader_fault(c, "file is %zu bytes, shorter than its %" PRIu64 " blocks: the process "
-				"was probably killed while writing; reading what is there",
-			     c->len, c->h.blocks_used);
+		c->short_by = c->h.blocks_used - full;
 		return c->h.blocks_used < have ? (size_t)c->h.blocks_used : have;
 	}
 	return (size_t)c->h.blocks_used;
@@ -147,7 +151,26 @@ static bool all_zero(const void *p, size_t n)
 	return true;
 }
 
-/* Checks block i's header; adds it to c->blks if usable. */
+/* An image header block: checked and kept in c->imgs. */
+static void take_image(struct rctx *c, uint32_t i, struct rblock *b)
+{
+	struct rimage im = { .idx = i, .proc = UINT32_MAX };
+	size_t off = (size_t)i * XPF_BLOCK_SIZE, n = sizeof(im.h);
+
+	if (c->len - off < n)
+		n = c->len - off;
+	memcpy(&im.h, c->buf + off, n);
+	if (n < sizeof(im.h) || im.h.header_size < sizeof(im.h))
+		reader_fault(c, "image header too short (%" PRIu32 " bytes); image skipped",
+			     im.h.header_size);
+	else if (im.h.pid <= 0)
+		reader_fault(c, "image header: bad pid %" PRId32 "; image skipped", im.h.pid);
+	else
+		*VEC_PUSH(c->imgs, c->nimgs, c->capimgs) = im;
+	(void)b;
+}
+
+/* Checks block i's header; adds it to c->blks or c->imgs if usable. */
 static void take_block(struct rctx *c, uint32_t i)
 {
 	size_t off = (size_t)i * XPF_BLOCK_SIZE, left = c->len - off - BH_SIZE;
@@ -159,7 +182,9 @@ static void take_block(struct rctx *c, uint32_t i)
 		c->cb = NULL;	/* handed out, never written: the writer died first */
 		return;
 	}
-	if (b.h.magic != XPF_BLOCK_MAGIC)
+	if (b.h.magic == XPF_IMAGE_MAGIC)
+		take_image(c, i, &b);
+	else if (b.h.magic != XPF_BLOCK_MAGIC)
 		reader_fault(c, "bad block magic 0x%08" PRIx32 "; block skipped", b.h.magic);
 	else if (b.h.used > XPF_BLOCK_PAYLOAD)
 		reader_fault(c, "used %" PRIu32 " exceeds the block payload (%zu); block skipped",
@@ -184,6 +209,8 @@ static int cmp_block(const void *a, const void *b)
 {
 	const struct rblock *x = a, *y = b;
 
+	if (x->h.image != y->h.image)
+		return x->h.image < y->h.image ? -1 : 1;
 	if (x->tid != y->tid)
 		return x->tid < y->tid ? -1 : 1;
 	if (x->seq != y->seq)
@@ -191,7 +218,7 @@ static int cmp_block(const void *a, const void *b)
 	return x->idx < y->idx ? -1 : x->idx > y->idx;
 }
 
-/* Sorts blocks into thread chains and drops duplicated (tid, seq) blocks. */
+/* Sorts blocks into images and thread chains; drops duplicated (image, tid, seq) blocks. */
 static void order_blocks(struct rctx *c)
 {
 	size_t n = 0;
@@ -200,8 +227,8 @@ static void order_blocks(struct rctx *c)
 		return;
 	qsort(c->blks, c->nblks, sizeof(*c->blks), cmp_block);
 	for (size_t i = 0; i < c->nblks; i++) {
-		if (n && c->blks[n - 1].tid == c->blks[i].tid &&
-		    c->blks[n - 1].seq == c->blks[i].seq) {
+		if (n && c->blks[n - 1].h.image == c->blks[i].h.image &&
+		    c->blks[n - 1].tid == c->blks[i].tid && c->blks[n - 1].seq == c->blks[i].seq) {
 			c->cb = &c->blks[i];
 			reader_fault(c, "thread %" PRId32 " has block seq %" PRIu32 " twice; skipped",
 			      c->blks[i].tid, c->blks[i].seq);
@@ -325,8 +352,12 @@ static void rec_thread(struct rctx *c, struct rblock *b, struct cur *k, unsigned
 	const char *name;
 
 	if (tag == XPF_REC_THREAD_START) {
+		cpu = cur_u(k);
 		cur_u(k);
-		cur_u(k);
+		if (!k->bad && !t->start_seen) {
+			t->start_cpu_ns = cpu;
+			t->start_seen = true;
+		}
 	} else if (tag == XPF_REC_THREAD_END) {
 		cpu = cur_u(k);
 		if (!k->bad) {
@@ -368,8 +399,8 @@ static void rec_exit(struct rctx *c, struct cur *k)
 		pr->end_state = (uint32_t)how;
 	if (!pr->exit_status)
 		pr->exit_status = (int32_t)status;
-	if (!pr->process_cpu_ns)
-		pr->process_cpu_ns = cpu;
+	if (!pr->end_cpu_ns)
+		pr->end_cpu_ns = cpu;
 }
 
 /* The writer's own cost: time per sample in its signal handler, added up over threads. */
@@ -388,6 +419,26 @@ static void rec_handler_time(struct rctx *c, struct cur *k)
 		if (!k->bad)
 			p->handler_hist[i < PROF_HIST - 1 ? i : PROF_HIST - 1] += v;
 	}
+}
+
+/* The handler's stacks: the most used of any thread's private stack and of delivery stacks. */
+static void rec_stack_use(struct rctx *c, struct cur *k)
+{
+	struct profile *p = c->p;
+	uint64_t tid = cur_u(k), size = cur_u(k), used = cur_u(k), own = cur_u(k);
+	uint64_t frame = cur_u(k);
+
+	(void)tid;
+	if (k->bad)
+		return;
+	if (size > p->stack_size)
+		p->stack_size = size;
+	if (used > p->stack_used_max)
+		p->stack_used_max = used;
+	if (own > p->stack_own_max)
+		p->stack_own_max = own;
+	if (frame > p->stack_frame_max)
+		p->stack_frame_max = frame;
 }
 
 static void pass1_record(struct rctx *c, struct rblock *b, unsigned tag, struct cur *k,
@@ -416,6 +467,9 @@ static void pass1_record(struct rctx *c, struct rblock *b, unsigned tag, struct 
 		break;
 	case XPF_REC_HANDLER_TIME:
 		rec_handler_time(c, k);
+		break;
+	case XPF_REC_STACK_USE:
+		rec_stack_use(c, k);
 		break;
 	default:
 		return;	/* samples, regions, notes: pass 2; unknown tags: skipped */
@@ -538,6 +592,9 @@ static void finish_process(struct rctx *c)
 			continue;
 		if (!t->name)
 			t->name = pr->comm;
+		/* A thread's CPU clock goes on across exec (the main thread) and starts at the
+		 * fork in a fork child: its own share is what it gained in this image. */
+		t->cpu_ns = t->cpu_ns > t->start_cpu_ns ? t->cpu_ns - t->start_cpu_ns : 0;
 		if (pr->hidden || (o->ntids && !in_list(o->tids, o->ntids, t->tid)))
 			t->hidden = true;
 	}
@@ -551,7 +608,7 @@ static int parse_header(struct rctx *c)
 	if (c->len >= sizeof(c->h))
 		memcpy(&c->h, c->buf, sizeof(c->h));
 	err = check_header(&c->h, c->len, &why);
-	if (err == -ENOTSUP) {
+	if (err == -ENOTSUP && c->h.version > XPF_VERSION) {
 		if (!c->o->quiet)
 			fprintf(stderr, "%s: format version %" PRIu32 " is newer than this "
 					"analyzer reads (%d); file skipped\n",
@@ -563,9 +620,127 @@ static int parse_header(struct rctx *c)
 			fprintf(stderr, "%s: %s; file skipped\n", c->name, why);
 		return err;
 	}
+	c->h.run_id[sizeof(c->h.run_id) - 1] = '\0';
+	c->h.host[sizeof(c->h.host) - 1] = '\0';
+	c->h.boot_id[sizeof(c->h.boot_id) - 1] = '\0';
 	if (c->o->run_id && strncmp(c->o->run_id, c->h.run_id, sizeof(c->h.run_id)))
 		return -ENOENT;
 	return 0;
+}
+
+/* The profile index of the image whose header is block idx, UINT32_MAX if none was read. */
+static uint32_t image_proc(const struct rctx *c, uint32_t idx)
+{
+	for (size_t i = 0; i < c->nimgs; i++)
+		if (c->imgs[i].idx == idx)
+			return c->imgs[i].proc;
+	return UINT32_MAX;
+}
+
+/* A fork child's process description and modules are its parent's at the fork. */
+static void inherit(struct rctx *c, const struct rimage *im)
+{
+	struct profile *p = c->p;
+	uint32_t pi = image_proc(c, im->h.parent_image);
+	struct prof_process *pr = &p->procs[c->proc], *pa;
+
+	if (!(im->h.flags & XPF_IF_FORKED) || !im->h.parent_image)
+		return;
+	if (pi == UINT32_MAX) {
+		reader_fault(c, "fork child %" PRId32 ": its parent's image (block %" PRIu32 ") "
+				"was not read; no module map",
+			     im->h.pid, im->h.parent_image);
+		return;
+	}
+	pa = &p->procs[pi];
+	if (!pr->exe && !pr->cmdline) {
+		pr->exe = pa->exe;
+		pr->cmdline = pa->cmdline;
+	}
+	for (size_t i = 0; i < pa->nmods; i++) {
+		struct prof_module m = pa->mods[i];
+
+		if (m.t_map > pr->start_mono || m.t_unmap <= pr->start_mono)
+			continue;
+		m.t_unmap = PROF_NO_TIME;
+		m.t_map = pr->start_mono;
+		pr = &p->procs[c->proc];	/* VEC_PUSH below may not move procs: mods only */
+		*VEC_PUSH(pr->mods, pr->nmods, pr->capmods) = m;
+	}
+}
+
+/* The blocks of image im: a run of c->blks, which is sorted by image. */
+static void image_blocks(struct rctx *c, const struct rimage *im, size_t *from, size_t *to)
+{
+	size_t i = 0;
+
+	while (i < c->nblks && c->blks[i].h.image < im->idx)
+		i++;
+	*from = i;
+	while (i < c->nblks && c->blks[i].h.image == im->idx)
+		i++;
+	*to = i;
+}
+
+static void parse_image(struct rctx *c, struct rimage *im)
+{
+	struct profile *p = c->p;
+	size_t from, to;
+
+	start_process(c, &im->h);
+	im->proc = c->proc;
+	image_blocks(c, im, &from, &to);
+	for (size_t i = from; i < to; i++) {
+		take_thread_header(c, &c->blks[i]);
+		reader_walk_block(c, &c->blks[i], pass1_fn, true);
+	}
+	inherit(c, im);
+	finish_process(c);
+	if (!p->procs[c->proc].hidden) {
+		c->pass2_from = from;
+		c->pass2_to = to;
+		reader_pass2(c);
+	}
+}
+
+/* Data blocks that name no image header read: reported once per missing image. */
+static void note_orphans(struct rctx *c)
+{
+	uint32_t last = 0;
+
+	for (size_t i = 0; i < c->nblks; i++) {
+		struct rblock *b = &c->blks[i];
+
+		if (b->h.image == last || image_proc(c, b->h.image) != UINT32_MAX)
+			continue;
+		last = b->h.image;
+		c->cb = b;
+		reader_fault(c, "names image %" PRIu32 ", which has no image header; its blocks "
+				"skipped",
+			     b->h.image);
+		c->cb = NULL;
+	}
+}
+
+/* A file shorter than its blocks_used: said as the images explain it. */
+static void note_short(struct rctx *c)
+{
+	int err = 0;
+
+	if (!c->short_by)
+		return;
+	for (size_t i = 0; i < c->nimgs && !err; i++)
+		err = c->imgs[i].h.stop_errno;
+	if (err) {
+		if (!c->o->quiet)
+			fprintf(stderr, "%s: profiling stopped early: the file could not grow (%s)\n",
+				c->name, strerror(err));
+		return;
+	}
+	reader_fault(c, "file is %zu bytes, shorter than its %" PRIu64 " blocks (%" PRIu64
+			" missing): a writer was probably killed while growing it; reading what "
+			"is there",
+		     c->len, c->h.blocks_used, c->short_by);
 }
 
 int reader_parse(struct profile *p, const char *name, const uint8_t *buf, size_t len,
@@ -586,20 +761,16 @@ int reader_parse(struct profile *p, const char *name, const uint8_t *buf, size_t
 			p->faults++;
 		goto out;
 	}
-	if (p->run_start_real == PROF_NO_TIME || c->h.start_real_ns < p->run_start_real)
-		p->run_start_real = c->h.start_real_ns;
-	start_process(c);
+	if (p->run_start_real == PROF_NO_TIME || c->h.create_real_ns < p->run_start_real)
+		p->run_start_real = c->h.create_real_ns;
 	nb = block_count(c);
 	for (uint32_t i = 1; i < nb; i++)
 		take_block(c, i);
 	order_blocks(c);
-	for (size_t i = 0; i < c->nblks; i++) {
-		take_thread_header(c, &c->blks[i]);
-		reader_walk_block(c, &c->blks[i], pass1_fn, true);
-	}
-	finish_process(c);
-	if (!p->procs[c->proc].hidden)
-		reader_pass2(c);
+	note_short(c);
+	for (size_t i = 0; i < c->nimgs; i++)
+		parse_image(c, &c->imgs[i]);
+	note_orphans(c);
 	p->files_ok++;
 	if (c->shown > (o->max_msgs ? o->max_msgs : 20) && !o->quiet)
 		fprintf(stderr, "%s: %u more faults not shown\n", name,
@@ -607,6 +778,7 @@ int reader_parse(struct profile *p, const char *name, const uint8_t *buf, size_t
 	err = c->faults ? 1 : 0;
 out:
 	free(c->blks);
+	free(c->imgs);
 	free(c);
 	return err;
 }

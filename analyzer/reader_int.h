@@ -19,6 +19,13 @@ struct rblock {
 	struct xpf_block_header h;
 };
 
+/* An image header block of the file being read. */
+struct rimage {
+	uint32_t idx;		/* its block index */
+	uint32_t proc;		/* profile process index once read, else UINT32_MAX */
+	struct xpf_image_header h;
+};
+
 struct rctx {
 	struct profile *p;
 	const char *name;
@@ -27,8 +34,12 @@ struct rctx {
 	const struct reader_opts *o;
 	struct xpf_file_header h;
 	uint32_t proc;
-	struct rblock *blks;
+	struct rblock *blks;		/* data blocks, sorted by (image, tid, seq) */
 	size_t nblks, capblks;
+	struct rimage *imgs;		/* image headers, in block order */
+	size_t nimgs, capimgs;
+	size_t pass2_from, pass2_to;	/* the current image's run of blks */
+	uint64_t short_by;		/* blocks_used beyond the file's end */
 	unsigned faults, shown;
 	/* Record being parsed, for messages. */
 	const struct rblock *cb;

@@ -142,7 +142,7 @@ static void pass2_fn(struct rctx *c, struct rblock *b, unsigned tag, struct cur 
 
 void reader_pass2(struct rctx *c)
 {
-	for (size_t i = 0; i < c->nblks; i++) {
+	for (size_t i = c->pass2_from; i < c->pass2_to; i++) {
 		c->depth = 0;
 		c->stack_bad = false;
 		reader_walk_block(c, &c->blks[i], pass2_fn, false);

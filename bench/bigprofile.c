@@ -155,14 +155,16 @@ static int write_process(const char *dir, const char *elf, const struct elf_info
 	int32_t pid = 1000 + proc, tids[NTHREAD] = { pid, pid + NPROC };
 	uint64_t st[DEPTH], t = T0, cpu[NTHREAD] = { 0 }, total = 0;
 	struct xpf_file_header *h;
+	struct xpf_image_header *im;
 	char path[4096];
 	const char *base = strrchr(elf, '/') ? strrchr(elf, '/') + 1 : elf;
 	int ret;
 
 	synth_init(&s, pid, 0, T0, T0);
 	h = synth_hdr(&s);
-	h->flags = proc ? XPF_FF_FORKED : XPF_FF_ROOT;
-	h->ppid = proc ? 1000 : 1;
+	im = synth_img(&s);
+	im->flags = proc ? XPF_IF_FORKED : XPF_IF_ROOT;
+	im->ppid = proc ? 1000 : 1;
 	snprintf(h->run_id, sizeof(h->run_id), "big");
 	snprintf(h->host, sizeof(h->host), "bench");
 	synth_process(&s, pid, t++, elf, base);

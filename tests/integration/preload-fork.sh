@@ -19,7 +19,7 @@ expect_rc exit2 0
 kids=$(awk '/^child/ {printf "%s,", $2}' "$WORK/exit2.out")
 check exit2 'len(H) == 3' 'all(h["header_ok"] for h in H)' \
 	'len(set(h["pid"] for h in H)) == 3' \
-	'all(h["file"].rsplit("/", 1)[1][:-4].rsplit(".", 2)[1] == str(h["pid"]) for h in H)' \
+	'all(file_tids(h["pid"]) <= {h["pid"]} for h in H)' \
 	"set([$kids]) <= set(h['pid'] for h in H)" \
 	'rc == 0' 'len(P) == 3' \
 	"all(p['samples'] > 0 and p['end'] == 'exit' for p in P if p['pid'] in [$kids])"

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * synth.h - writes synthetic .xpf files for the analyzer's tests and fuzz seeds, following
- * include/xprof-format.h exactly as libxprof.so does: block 0 is the header, each thread
+ * include/xprof-format.h exactly as libxprof.so does: block 0 is the file header, block 1
+ * the header of the one process image the file holds (SYNTH_IMAGE), each thread
  * fills its own chain of blocks (seq 0, 1, ...), interleaved with other threads' blocks in
  * the order they are needed; records carry dt from the previous record of their block;
  * sample stacks use keep/n/delta encoding restarted in every block; block headers carry the
@@ -23,6 +24,7 @@
 
 #define SYNTH_THREADS	32
 #define SYNTH_DEPTH	1024
+#define SYNTH_IMAGE	1	/* block index of the image header */
 
 struct synth_thread {
 	int32_t tid;
@@ -53,32 +55,46 @@ static inline struct xpf_file_header *synth_hdr(struct synth *s)
 	return (struct xpf_file_header *)s->buf;
 }
 
+static inline struct xpf_image_header *synth_img(struct synth *s)
+{
+	return (struct xpf_image_header *)(s->buf + SYNTH_IMAGE * XPF_BLOCK_SIZE);
+}
+
+/* A file of one image: pid, started at start_mono/start_real. `gen` > 0 marks it as an
+ * exec'd image (the generation itself is the analyzer's to work out). */
 static inline void synth_init(struct synth *s, int32_t pid, uint32_t gen, uint64_t start_mono,
 			      uint64_t start_real)
 {
 	struct xpf_file_header *h;
+	struct xpf_image_header *im;
 
 	memset(s, 0, sizeof(*s));
-	s->buf = calloc(1, XPF_BLOCK_SIZE);
-	s->nblocks = 1;
+	s->buf = calloc(2, XPF_BLOCK_SIZE);
+	s->nblocks = 2;
 	h = synth_hdr(s);
 	memcpy(h->magic, XPF_MAGIC, 8);
 	h->version = XPF_VERSION;
 	h->block_size = XPF_BLOCK_SIZE;
 	h->header_size = sizeof(*h);
-	h->flags = XPF_FF_ROOT;
-	h->pid = pid;
-	h->ppid = 1;
-	h->exec_gen = gen;
-	h->mechanism = XPF_MECH_PERF_TASK_CLOCK;
-	h->hz = 999;
-	h->max_depth = 128;
-	h->signo = 16;
-	h->start_mono_ns = start_mono;
-	h->start_real_ns = start_real;
-	h->blocks_used = 1;
+	h->blocks_used = 2;
+	h->images = 1;
+	h->create_real_ns = start_real;
 	snprintf(h->run_id, sizeof(h->run_id), "20260101-000000-%d", (int)pid);
 	snprintf(h->host, sizeof(h->host), "testhost");
+	snprintf(h->boot_id, sizeof(h->boot_id), "00000000-0000-0000-0000-000000000000");
+	im = synth_img(s);
+	im->magic = XPF_IMAGE_MAGIC;
+	im->header_size = sizeof(*im);
+	im->flags = gen ? XPF_IF_EXECED : XPF_IF_ROOT;
+	im->pid = pid;
+	im->ppid = 1;
+	im->rank = -1;
+	im->mechanism = XPF_MECH_PERF_TASK_CLOCK;
+	im->hz = 999;
+	im->max_depth = 128;
+	im->signo = 16;
+	im->start_mono_ns = start_mono;
+	im->start_real_ns = start_real;
 }
 
 static inline void synth_free(struct synth *s)
@@ -120,8 +136,10 @@ static inline void synth_new_block(struct synth *s, struct synth_thread *t, uint
 	memset(s->buf + s->nblocks * XPF_BLOCK_SIZE, 0, XPF_BLOCK_SIZE);
 	t->blk = s->nblocks++;
 	synth_hdr(s)->blocks_used = s->nblocks;
+	synth_img(s)->blocks++;
 	b = synth_block(s, t->blk);
 	b->magic = XPF_BLOCK_MAGIC;
+	b->image = SYNTH_IMAGE;
 	b->tid = t->tid;
 	b->seq = t->seq++;
 	b->t0_ns = t0;
@@ -304,13 +322,13 @@ static inline void synth_exit(struct synth *s, int32_t tid, uint64_t tm, unsigne
 			      int status, uint64_t cpu)
 {
 	struct synth_buf f = { .n = 0 };
-	struct xpf_file_header *h;
+	struct xpf_image_header *h;
 
 	sb_u(&f, how);
 	sb_s(&f, status);
 	sb_u(&f, cpu);
 	synth_rec(s, tid, tm, XPF_REC_EXIT, &f);
-	h = synth_hdr(s);
+	h = synth_img(s);
 	h->end_state = how;
 	h->exit_status = status;
 	h->process_cpu_ns = cpu;

@@ -47,6 +47,7 @@ static int setup(void **state)
 	snprintf(xp.cfg.out_dir, sizeof(xp.cfg.out_dir), "%s", dir);
 	snprintf(xp.cfg.run_id, sizeof(xp.cfg.run_id), "run1");
 	snprintf(xp.host, sizeof(xp.host), "host");
+	snprintf(xp.boot_id, sizeof(xp.boot_id), "0123abcd-boot");
 	xp.cfg.hz = 999;
 	xp.cfg.depth = DEPTH;
 	xp.cfg.max_bytes = 64 * XPF_BLOCK_SIZE;
@@ -54,7 +55,9 @@ static int setup(void **state)
 	xp.pid = getpid();
 	atomic_store(&xp.stopped, 0);
 	atomic_store(&xp.stop_said, 0);
-	return out_open(XPF_FF_ROOT, 1);
+	if (out_open() != 0)
+		return -1;
+	return out_image_begin(XPF_IF_ROOT, 1, 0, 0, 0);
 }
 
 /* Removes dir/run1/<files>, dir/run1 and dir (not through system(): the library's own
@@ -142,7 +145,7 @@ static void decode_block(const struct xpf_block_header *b, struct decoded *d)
 
 static void decode(struct decoded *d)
 {
-	uint64_t used = xp.hdr->blocks_used;
+	uint64_t used = xp.fhdr->blocks_used;
 
 	memset(d, 0, sizeof(*d));
 	for (uint32_t seq = 0;; seq++) {
@@ -151,7 +154,8 @@ static void decode(struct decoded *d)
 		for (uint64_t i = 1; i < used && i < xp.max_blocks; i++) {
 			const struct xpf_block_header *b = block_at(i);
 
-			if (b->magic == XPF_BLOCK_MAGIC && b->tid == 4242 && b->seq == seq)
+			if (b->magic == XPF_BLOCK_MAGIC && b->tid == 4242 && b->seq == seq &&
+			    b->image == xp.image)
 				found = b;
 		}
 		if (!found)
@@ -249,7 +253,7 @@ static void test_full_file_stops_and_counts(void **state)
 	assert_int_not_equal(atomic_load(&xp.stopped), 0);
 	rec_sample(t, 1, 77, 0, f, 60);
 	assert_true(t->dropped[XPF_DROP_NOSPACE] >= 1);
-	assert_true(xp.hdr->blocks_lost >= 1);
+	assert_true(xp.img->blocks_lost >= 1);
 	free(t);
 }
 

@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * xpf-dump FILE...: prints what the integration tests check directly in .xpf files, without
- * the analyzer, as tab-separated lines:
- *	file	PATH	pid	ppid	gen	flags	mechanism	hz	max_depth	signo	end_state
+ * the analyzer, as tab-separated lines, one `file` line per process image and one `tid` line
+ * per thread of an image:
+ *	file	IMAGE	pid	ppid	gen	flags	mechanism	hz	max_depth	signo	end_state
  *		exit_status	blocks_used	header_ok
- *	tid	PATH	tid	samples	cpu_ns	dropped_total	blocks
- * Thread figures come from the newest block header of each tid (cumulative counters). A file
- * whose header cannot be read prints header_ok 0 and no tid lines. Exit 0, or 1 if a file
- * could not be read.
+ *	tid	IMAGE	tid	samples	cpu_ns	dropped_total	blocks
+ * IMAGE is PATH#N, N the block index of the image's header. gen counts the images of a pid
+ * that followed one another by exec. Thread figures come from the newest block header of
+ * each tid (cumulative counters). A file whose header cannot be read prints one file line
+ * with header_ok 0. Exit 0, or 1 if a file could not be read.
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -20,26 +22,69 @@
 #include "xprof-format.h"
 
 struct tid_sum {
+	uint32_t image;
 	int32_t tid;
 	uint32_t seq, blocks;
 	uint64_t samples, cpu_ns, dropped;
 };
 
-static struct tid_sum *tid_find(struct tid_sum *t, size_t *n, int32_t tid)
+struct image {
+	uint32_t idx, gen;
+	const struct xpf_image_header *h;
+};
+
+static struct tid_sum *tid_find(struct tid_sum *t, size_t *n, uint32_t image, int32_t tid)
 {
 	for (size_t i = 0; i < *n; i++)
-		if (t[i].tid == tid)
+		if (t[i].tid == tid && t[i].image == image)
 			return &t[i];
 	memset(&t[*n], 0, sizeof(t[*n]));
+	t[*n].image = image;
 	t[*n].tid = tid;
 	return &t[(*n)++];
+}
+
+/* gen: 0 for an image that did not follow another of its pid by exec, else one more. */
+static void number_gens(struct image *im, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct image *best = NULL;
+
+		for (size_t j = 0; j < n; j++) {
+			const struct xpf_image_header *a = im[j].h, *b = im[i].h;
+
+			if (j == i || a->pid != b->pid || a->start_mono_ns >= b->start_mono_ns)
+				continue;
+			if (!best || a->start_mono_ns > best->h->start_mono_ns)
+				best = &im[j];
+		}
+		im[i].gen = 0;
+		if (best && best->h->end_state == XPF_END_EXEC && !(im[i].h->flags & XPF_IF_FORKED))
+			im[i].gen = best->gen + 1;	/* images are in start order: best is done */
+	}
+}
+
+static void sum_block(struct tid_sum *t, const struct xpf_block_header *bh)
+{
+	uint64_t d = 0;
+
+	t->blocks++;
+	if (t->blocks > 1 && bh->seq < t->seq)
+		return;
+	for (int i = 0; i < XPF_DROP_NR; i++)
+		d += bh->dropped[i];
+	t->seq = bh->seq;
+	t->samples = bh->samples;
+	t->cpu_ns = bh->cpu_ns;
+	t->dropped = d;
 }
 
 static int dump(const char *path)
 {
 	const struct xpf_file_header *h;
 	struct tid_sum *tids;
-	size_t ntid = 0, nblk;
+	struct image *im;
+	size_t ntid = 0, nim = 0, nblk;
 	struct stat st;
 	uint8_t *p;
 	int fd, ok;
@@ -56,34 +101,36 @@ static int dump(const char *path)
 	h = (const void *)p;
 	ok = memcmp(h->magic, XPF_MAGIC, 8) == 0 && h->version == XPF_VERSION &&
 	     h->block_size == XPF_BLOCK_SIZE;
-	printf("file\t%s\t%d\t%d\t%u\t%u\t%u\t%u\t%u\t%u\t%u\t%d\t%llu\t%d\n", path, h->pid,
-	       h->ppid, h->exec_gen, h->flags, h->mechanism, h->hz, h->max_depth, h->signo,
-	       h->end_state, h->exit_status, (unsigned long long)h->blocks_used, ok);
+	if (!ok)
+		printf("file\t%s\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0\n", path);
 	nblk = ok ? (size_t)st.st_size / XPF_BLOCK_SIZE : 0;
+	if (nblk > h->blocks_used)
+		nblk = h->blocks_used;
 	tids = calloc(nblk + 1, sizeof(*tids));
+	im = calloc(nblk + 1, sizeof(*im));
 	for (size_t b = 1; b < nblk; b++) {
 		const struct xpf_block_header *bh = (const void *)(p + b * XPF_BLOCK_SIZE);
-		struct tid_sum *t;
-		uint64_t d = 0;
 
-		if (bh->magic != XPF_BLOCK_MAGIC)
-			continue;
-		t = tid_find(tids, &ntid, bh->tid);
-		t->blocks++;
-		if (t->blocks > 1 && bh->seq < t->seq)
-			continue;
-		for (int i = 0; i < XPF_DROP_NR; i++)
-			d += bh->dropped[i];
-		t->seq = bh->seq;
-		t->samples = bh->samples;
-		t->cpu_ns = bh->cpu_ns;
-		t->dropped = d;
+		if (bh->magic == XPF_IMAGE_MAGIC)
+			im[nim++] = (struct image){ (uint32_t)b, 0, (const void *)bh };
+		else if (bh->magic == XPF_BLOCK_MAGIC)
+			sum_block(tid_find(tids, &ntid, bh->image, bh->tid), bh);
+	}
+	number_gens(im, nim);
+	for (size_t i = 0; i < nim; i++) {
+		const struct xpf_image_header *x = im[i].h;
+
+		printf("file\t%s#%u\t%d\t%d\t%u\t%u\t%u\t%u\t%u\t%u\t%u\t%d\t%llu\t1\n", path,
+		       im[i].idx, x->pid, x->ppid, im[i].gen, x->flags, x->mechanism, x->hz,
+		       x->max_depth, x->signo, x->end_state, x->exit_status,
+		       (unsigned long long)x->blocks + 1);
 	}
 	for (size_t i = 0; i < ntid; i++)
-		printf("tid\t%s\t%d\t%llu\t%llu\t%llu\t%u\n", path, tids[i].tid,
+		printf("tid\t%s#%u\t%d\t%llu\t%llu\t%llu\t%u\n", path, tids[i].image, tids[i].tid,
 		       (unsigned long long)tids[i].samples, (unsigned long long)tids[i].cpu_ns,
 		       (unsigned long long)tids[i].dropped, tids[i].blocks);
 	free(tids);
+	free(im);
 	munmap(p, st.st_size);
 	return ok ? 0 : 1;
 }
