@@ -148,7 +148,7 @@ static int config_load(void)
 /* Not AS-safe: handlers, fault guard, libunwind. 0, or -errno after saying why. */
 static int install(void)
 {
-	if (handler_install() != 0) {
+	if (handler_install(1) != 0) {
 		xp_say(1, "xprof: cannot install the handler for signal %d: %s; unprofiled",
 		       xp.cfg.signo, strerror(errno));
 		return -errno;

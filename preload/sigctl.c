@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * sigctl.c - sharing signals with the program: the sampling signal, and SIGSEGV/SIGBUS for the
- * fault guard.
+ * sigctl.c - sharing signals with the program: the sampling signal, and the six fault signals
+ * (SIGSEGV and SIGBUS for the fault guard; all six so that none of them runs a program handler
+ * inside ours).
  *
  * The program keeps its own view of the signals we hold: sigaction/signal store its action in
  * app[] and report that back (never ours, so handler chains never loop), while the real
@@ -11,6 +12,12 @@
  * SA_NODEFER), SA_RESETHAND honoured, SA_SIGINFO or a plain handler, on the alternate stack
  * only if it asked for SA_ONSTACK; SIG_IGN ignores, SIG_DFL gets the default action, a real
  * fault included (core dump and status as without us).
+ *
+ * No nesting: the sampling handler blocks every asynchronous signal, but the fault signals
+ * cannot be blocked (the kernel kills a thread whose blocked SIGSEGV is raised by a fault), so
+ * one sent by kill() or tgkill() could still land inside our unwind. Those deliveries are
+ * held back and queued again, with the same siginfo, to be delivered the moment our handler
+ * returns, into the program's own context.
  *
  * Masks: a thread that blocks "everything" would stop being sampled and queue our ticks, so
  * our signal is taken out of sets the program blocks; calls from libunwind keep their full
@@ -41,6 +48,8 @@ static struct app_slot {
 static pthread_mutex_t app_lock = PTHREAD_MUTEX_INITIALIZER;
 static int guard_installed;	/* set once at init, before any timer is armed */
 static _Atomic int guard_flags[NSIG];	/* SA_ONSTACK of the installed fault guard */
+static const int fault_sigs[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP, SIGSYS };
+#define NFAULT	(sizeof(fault_sigs) / sizeof(fault_sigs[0]))
 
 int sigctl_real_sigaction(int sig, const struct sigaction *act, struct sigaction *old)
 {
@@ -54,8 +63,17 @@ int sigctl_real_mask(int how, const sigset_t *set, sigset_t *old)
 
 static int is_fault_sig(int sig)
 {
-	return sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE ||
-	       sig == SIGTRAP || sig == SIGSYS;
+	for (size_t i = 0; i < NFAULT; i++)
+		if (fault_sigs[i] == sig)
+			return 1;
+	return 0;
+}
+
+/* A fault that returning from its handler raises again: the pc is still at the faulting
+ * instruction. A trap (int3, a seccomp SIGSYS) has moved on past it. */
+static int refaults(int sig, const siginfo_t *si)
+{
+	return si->si_code > 0 && si->si_code != SI_KERNEL && sig != SIGTRAP && sig != SIGSYS;
 }
 
 /* AS-safe: see declaration. glibc's sigfillset leaves out its internal signals (SIGCANCEL,
@@ -111,7 +129,7 @@ static void default_action(int sig, const siginfo_t *si)
 	sigctl_real_sigaction(sig, &dfl, NULL);
 	/* A real fault: with the default restored, returning re-executes the faulting
 	 * instruction and the kernel's default action follows, core dump included. */
-	if (is_fault_sig(sig) && si->si_code > 0)
+	if (is_fault_sig(sig) && refaults(sig, si))
 		return;
 	sigemptyset(&one);
 	sigaddset(&one, sig);
@@ -190,6 +208,19 @@ void sigctl_forward(int sig, siginfo_t *si, void *ucv)
 	app_call_on_its_stack(&c);
 }
 
+/* Not AS-safe: our sampling handler takes the program's SA_RESTART for its signal, so that a
+ * delivery the program sends itself interrupts (or restarts) a blocking call as it would
+ * without us. Our ticks come only while the thread runs, so they meet a blocking call only
+ * at its very start; with the program's SA_RESTART off it may then see EINTR, which it asked
+ * to handle. */
+static void handler_flags_follow(const struct sigaction *act)
+{
+	int restart = act->sa_handler == SIG_DFL || act->sa_handler == SIG_IGN ||
+		      (act->sa_flags & SA_RESTART);
+
+	handler_install(restart);
+}
+
 /* Not AS-safe: one NOTE record, once per process, when the program takes our signal. */
 static void note_once(int sig)
 {
@@ -211,7 +242,7 @@ static void note_once(int sig)
 static int held(int sig)
 {
 	return xp.active && sig > 0 && sig < NSIG &&
-	       (sig == xp.cfg.signo || ((sig == SIGSEGV || sig == SIGBUS) && guard_installed));
+	       (sig == xp.cfg.signo || (is_fault_sig(sig) && guard_installed));
 }
 
 static void on_fault(int sig, siginfo_t *si, void *uc);
@@ -247,6 +278,8 @@ XP_API int sigaction(int sig, const struct sigaction *act, struct sigaction *old
 		app_put(sig, act);
 		if (sig != xp.cfg.signo)
 			guard_set(sig, act->sa_handler == SIG_DFL ? 0 : act->sa_flags);
+		else
+			handler_flags_follow(act);
 	}
 	pthread_mutex_unlock(&app_lock);
 	sigctl_real_mask(SIG_SETMASK, &saved, NULL);
@@ -326,13 +359,35 @@ static void on_fault(int sig, siginfo_t *si, void *ucv)
 	const ucontext_t *uc = ucv;
 	uintptr_t pc = (uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
 
-	if (t && t->unwind_armed && si->si_code > 0 && t->tid == xp_gettid() &&
+	if (t && t->tid != xp_gettid())
+		t = NULL;	/* a raw clone sharing its creator's TLS */
+	if (t && t->unwind_armed && si->si_code > 0 && (sig == SIGSEGV || sig == SIGBUS) &&
 	    ((pc >= xp.unwinder.lo && pc < xp.unwinder.hi) ||
 	     (pc >= xp.self.lo && pc < xp.self.hi))) {
 		t->unwind_armed = 0;
 		siglongjmp(t->unwind_jb, 1);
 	}
+	if (t && t->in_handler && si->si_code <= 0) {
+		t->deferred = *si;	/* sent, not raised by a fault: after our handler */
+		return;
+	}
 	sigctl_forward(sig, si, ucv);
+}
+
+/* AS-safe: see declaration. Blocked here, the signal stays pending until our handler's
+ * sigreturn puts the program's mask back, and is then delivered in the program's context. */
+void sigctl_deferred_flush(struct xp_thread *t)
+{
+	sigset_t one;
+	int sig = t->deferred.si_signo;
+
+	if (!sig)
+		return;
+	sigemptyset(&one);
+	sigaddset(&one, sig);
+	sigctl_real_mask(SIG_BLOCK, &one, NULL);
+	syscall(SYS_rt_tgsigqueueinfo, (pid_t)syscall(SYS_getpid), t->tid, sig, &t->deferred);
+	t->deferred.si_signo = 0;
 }
 
 /* Not AS-safe: see declaration. */
@@ -357,14 +412,13 @@ int sigctl_guard_onstack(void)
  * program's action, and the guard mirrors its stack flags. */
 int sigctl_guard_install(void)
 {
-	static const int sigs[2] = { SIGSEGV, SIGBUS };
 	struct sigaction old;
 
-	for (int i = 0; i < 2; i++) {
-		if (sigctl_real_sigaction(sigs[i], NULL, &old) != 0)
+	for (size_t i = 0; i < NFAULT; i++) {
+		if (sigctl_real_sigaction(fault_sigs[i], NULL, &old) != 0)
 			return -errno;
-		app_put(sigs[i], &old);
-		if (guard_set(sigs[i], old.sa_handler == SIG_DFL ? 0 : old.sa_flags) != 0)
+		app_put(fault_sigs[i], &old);
+		if (guard_set(fault_sigs[i], old.sa_handler == SIG_DFL ? 0 : old.sa_flags) != 0)
 			return -errno;
 	}
 	guard_installed = 1;

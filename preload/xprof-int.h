@@ -54,11 +54,11 @@
 #endif
 
 /*
- * The private stack every thread unwinds on (see handler.c). libunwind's deepest use from our
- * handler, measured with a 1024-frame stack, cold caches (first sample of each address) and
- * XPROF_DEPTH=1024: see XP_STACK_MEASURED. A nested fault's signal frame (up to ~3.5 KiB with
- * AVX-512 state) comes on top when the fault guard fires. 64 KiB leaves a wide margin; only
- * the pages touched become resident. A guard page below it turns an overflow into a fault.
+ * The private stack every thread unwinds on (see handler.c). The deepest use measured is
+ * 5.3 KiB (libunwind from cold caches, 1024 frames kept); a nested fault's signal frame
+ * (3.2 KiB with AVX-512 state here) comes on top when the fault guard fires. 64 KiB leaves a
+ * wide margin; only the pages touched become resident. A guard page below it turns an
+ * overflow into a fault.
  */
 #define XP_STACK_BYTES	(64u * 1024)
 
@@ -99,7 +99,9 @@ struct xp_thread {
 	/* The delivery being sampled, handed to the private stack. */
 	ucontext_t *uc;
 	siginfo_t *si;
+	volatile sig_atomic_t in_handler; /* our sampling handler runs on this thread */
 	volatile sig_atomic_t unwind_armed; /* a fault in the unwinder returns to unwind_jb */
+	siginfo_t deferred;		/* a fault signal sent meanwhile (si_signo 0: none) */
 	sigjmp_buf unwind_jb;
 	sigset_t fork_mask;		/* mask saved across fork by the atfork handlers */
 
@@ -281,8 +283,8 @@ void handler_gate_close(void);
 void handler_gate_open(void);
 /* Not AS-safe: a fork child has no other thread inside the handler. */
 void handler_gate_reset(void);
-/* Not AS-safe: installs the sampling handler for cfg.signo. */
-int handler_install(void);
+/* Not AS-safe: installs the sampling handler for cfg.signo, with or without SA_RESTART. */
+int handler_install(int restart);
 /* AS-safe: is this delivery one of xprof's timer signals for thread t? */
 int handler_is_ours(const siginfo_t *si, const struct xp_thread *t);
 
@@ -301,6 +303,8 @@ void sigctl_async_set(sigset_t *s);
 int sigctl_take(int sig, const struct sigaction *ours);
 /* Not AS-safe: SIGSEGV/SIGBUS guard for faults inside unwinding (see sigctl.c). */
 int sigctl_guard_install(void);
+/* AS-safe: queues again a fault signal that was sent (not raised) while our handler ran. */
+void sigctl_deferred_flush(struct xp_thread *t);
 /* AS-safe: does the fault guard run on the alternate stack (the program asked for it)? */
 int sigctl_guard_onstack(void);
 

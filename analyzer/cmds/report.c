@@ -29,6 +29,7 @@ struct fstat {
 
 struct totals {
 	uint64_t samples, dropped, sampled_ns, cpu_ns, threads, procs;
+	uint64_t presample_ns, setup_ns;	/* before the first samples; xprof's part */
 	uint64_t drop_n[NDROP], drop_ns[NDROP];
 };
 
@@ -82,6 +83,8 @@ static void count_totals(const struct profile *p, struct totals *tt)
 			continue;
 		tt->procs++;
 		tt->cpu_ns += profile_process_cpu(p, (uint32_t)i, &exact);
+		tt->presample_ns += p->procs[i].presample_cpu_ns;
+		tt->setup_ns += p->procs[i].setup_cpu_ns;
 	}
 }
 
@@ -98,7 +101,8 @@ static void run_table(struct an_ctx *c, const struct totals *tt)
 		{ "threads", "THREADS", true }, { "samples", "SAMPLES", true },
 		{ "dropped", "DROPPED", true }, { "sampled_ns", "SAMPLED s", true },
 		{ "cpu_ns", "CPU s", true }, { "mechanism", "MECHANISM", false },
-		{ "hz", "HZ", true },
+		{ "hz", "HZ", true }, { "presample_ns", "PRE-SAMPLE s", true },
+		{ "setup_ns", "SET-UP s", true },
 	};
 	const struct profile *p = c->p;
 	const char *run = NULL, *mech = NULL;
@@ -125,6 +129,8 @@ static void run_table(struct an_ctx *c, const struct totals *tt)
 	cell_ns(&t, c->o->fmt, tt->cpu_ns);
 	table_cell(&t, "%s", mech ? mech : "none");
 	table_cell(&t, "%ld", hz < 0 ? 0 : hz);
+	cell_ns(&t, c->o->fmt, tt->presample_ns);
+	cell_ns(&t, c->o->fmt, tt->setup_ns);
 	table_print(c->out, &t, c->o->fmt, "Run");
 	table_fini(&t);
 }
@@ -164,6 +170,8 @@ static void proc_row(struct an_ctx *c, struct table *t, uint32_t i)
 		table_cell(t, "%" PRId32, pr->exit_status);
 	else
 		table_cell(t, "-");
+	cell_ns(t, c->o->fmt, pr->presample_cpu_ns);
+	cell_ns(t, c->o->fmt, pr->setup_cpu_ns);
 }
 
 static void process_table(struct an_ctx *c)
@@ -175,6 +183,7 @@ static void process_table(struct an_ctx *c)
 		{ "sampled_ns", "SAMPLED s", true }, { "samples", "SAMPLES", true },
 		{ "dropped", "DROPPED", true }, { "truncated", "TRUNC", true },
 		{ "end", "END", false }, { "exit_status", "STATUS", true },
+		{ "presample_ns", "PRE-SAMPLE s", true }, { "setup_ns", "SET-UP s", true },
 	};
 	struct table t;
 
@@ -443,6 +452,52 @@ static void handler_table(struct an_ctx *c)
 	table_fini(&t);
 }
 
+/* The time the sampling handler took, all samples together (bucket midpoints). */
+static uint64_t handler_total_ns(const struct profile *p)
+{
+	uint64_t ns = 0;
+
+	for (size_t i = 0; i < PROF_HIST; i++)
+		ns += p->handler_hist[i] * (i * p->handler_bucket_ns + p->handler_bucket_ns / 2);
+	return ns;
+}
+
+/* What profiling cost that no sample shows: xprof's set-up in each image, the CPU images
+ * spent before their first sample (exec, the loader, set-up), and the handler's own time. */
+static void cost_line(struct an_ctx *c, const struct totals *tt)
+{
+	bool md = c->o->fmt == TABLE_MARKDOWN;
+
+	fprintf(c->out, "%sProfiling cost:%s xprof set-up %.3f ms in %" PRIu64 " images (%.1f us "
+			"each); CPU before the first sample %.3f ms (exec, loader, set-up: no "
+			"sample can show it); sampling handler %.3f ms\n\n",
+		md ? "**" : "", md ? "**" : "", tt->setup_ns / 1e6, tt->procs,
+		tt->procs ? tt->setup_ns / 1e3 / tt->procs : 0.0, tt->presample_ns / 1e6,
+		handler_total_ns(c->p) / 1e6);
+}
+
+/* The handler's stacks (XPF_REC_STACK_USE): what it used of the stack a signal came in on,
+ * and of its private stack. */
+static void stack_table(struct an_ctx *c)
+{
+	static const struct table_col cols[] = {
+		{ "private_bytes", "PRIVATE", true }, { "private_used", "USED", true },
+		{ "own_max", "ON DELIVERY STACK", true }, { "frame_max", "KERNEL FRAME", true },
+	};
+	const struct profile *p = c->p;
+	struct table t;
+
+	if (!p->stack_size && c->o->fmt != TABLE_TSV)
+		return;
+	table_init(&t, "stack", cols, sizeof(cols) / sizeof(cols[0]));
+	table_cell(&t, "%" PRIu64, p->stack_size);
+	table_cell(&t, "%" PRIu64, p->stack_used_max);
+	table_cell(&t, "%" PRIu64, p->stack_own_max);
+	table_cell(&t, "%" PRIu64, p->stack_frame_max);
+	table_print(c->out, &t, c->o->fmt, "Handler stack use, bytes (most of any thread)");
+	table_fini(&t);
+}
+
 static void loss_line(struct an_ctx *c, const struct totals *tt)
 {
 	FILE *f = c->out;
@@ -481,8 +536,10 @@ int cmd_report(struct an_ctx *c)
 
 	count_totals(c->p, &tt);
 	run_table(c, &tt);
-	if (c->o->fmt != TABLE_TSV)
+	if (c->o->fmt != TABLE_TSV) {
 		loss_line(c, &tt);
+		cost_line(c, &tt);
+	}
 	process_table(c);
 	thread_table(c);
 	functions(c, tt.sampled_ns);
@@ -490,6 +547,7 @@ int cmd_report(struct an_ctx *c)
 	if (c->o->fmt == TABLE_TSV || tt.dropped)
 		drop_table(c, &tt);
 	handler_table(c);
+	stack_table(c);
 	if (c->o->fmt != TABLE_TSV)
 		notes(c);
 	return 0;
