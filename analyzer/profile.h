@@ -51,7 +51,6 @@ struct prof_module {
  * (pred) and makes process_cpu_ns and presample_cpu_ns the image's own. */
 struct prof_process {
 	int32_t pid, ppid;
-	int32_t rank;			/* MPI rank, -1 if none */
 	uint32_t gen;			/* exec generation: 0, then +1 per exec of the pid */
 	uint32_t pred;			/* the image this one exec'd from, PROF_NONE if none */
 	uint32_t host, boot, comm, exe, cmdline, file, run_id;	/* strtab ids */

@@ -344,7 +344,8 @@ static void rec_process(struct rctx *c, struct cur *k)
 	pr->cmdline = strtab_intern(&c->p->strs, cmd, ncmd);
 }
 
-static void rec_thread(struct rctx *c, struct rblock *b, struct cur *k, unsigned tag)
+static void rec_thread(struct rctx *c, struct rblock *b, struct cur *k, unsigned tag,
+		       uint64_t tm)
 {
 	struct prof_thread *t = &c->p->threads[b->thread];
 	uint64_t cpu = 0;
@@ -357,12 +358,16 @@ static void rec_thread(struct rctx *c, struct rblock *b, struct cur *k, unsigned
 		if (!k->bad && !t->start_seen) {
 			t->start_cpu_ns = cpu;
 			t->start_seen = true;
+			profile_add_event(c->p, &(struct prof_event){
+				.thread = b->thread, .kind = PROF_EV_THREAD_START, .t = tm });
 		}
 	} else if (tag == XPF_REC_THREAD_END) {
 		cpu = cur_u(k);
 		if (!k->bad) {
 			t->cpu_ns = cpu;
 			t->cpu_exact = true;
+			profile_add_event(c->p, &(struct prof_event){
+				.thread = b->thread, .kind = PROF_EV_THREAD_END, .t = tm });
 		}
 		return;
 	}
@@ -457,7 +462,7 @@ static void pass1_record(struct rctx *c, struct rblock *b, unsigned tag, struct 
 	case XPF_REC_THREAD_START:
 	case XPF_REC_THREAD_END:
 	case XPF_REC_THREAD_NAME:
-		rec_thread(c, b, k, tag);
+		rec_thread(c, b, k, tag, t);
 		break;
 	case XPF_REC_THREAD_CPU:
 		rec_thread_cpu(c, k);

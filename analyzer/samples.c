@@ -86,6 +86,8 @@ static void rec_sample(struct rctx *c, struct rblock *b, struct cur *k, uint64_t
 	sid = profile_stack(c->p, c->proc, epoch, (uint8_t)(flags & STACK_FLAGS), c->stack,
 			    c->depth);
 	profile_add_samples(c->p, b->thread, sid, 1, weight);
+	profile_add_event(c->p, &(struct prof_event){ .thread = b->thread, .kind = PROF_EV_SAMPLE,
+						      .ref = sid, .t = t, .weight_ns = weight });
 	/* The pointer may have moved: profile_stack() does not grow threads, but be plain. */
 	th = &c->p->threads[b->thread];
 	th->samples++;
@@ -99,6 +101,7 @@ static void rec_region(struct rctx *c, struct rblock *b, struct cur *k, uint64_t
 	uint64_t dur = cur_u(k), cpu = cur_u(k);
 	size_t n;
 	const char *name = cur_str(k, &n);
+	uint32_t id;
 
 	if (k->bad) {
 		reader_fault(c, "region: a field runs past the payload; record skipped");
@@ -106,7 +109,11 @@ static void rec_region(struct rctx *c, struct rblock *b, struct cur *k, uint64_t
 	}
 	if (c->p->threads[b->thread].hidden || !in_time(c, t))
 		return;
-	profile_add_region(c->p, strtab_intern(&c->p->strs, name, strnlen(name, n)), dur, cpu);
+	id = strtab_intern(&c->p->strs, name, strnlen(name, n));
+	profile_add_region(c->p, id, dur, cpu);
+	profile_add_event(c->p, &(struct prof_event){ .thread = b->thread, .kind = PROF_EV_REGION,
+						      .ref = id, .t = t > dur ? t - dur : 0,
+						      .dur = dur });
 }
 
 static void rec_note(struct rctx *c, struct cur *k)
