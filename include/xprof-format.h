@@ -67,6 +67,8 @@ enum xpf_end_state {
 #define XPF_IF_FORKED		(1u << 0)	/* image began as a fork child of ppid */
 #define XPF_IF_EXECED		(1u << 1)	/* image began by exec (LD_PRELOAD inherited) */
 #define XPF_IF_ROOT		(1u << 2)	/* first process of the run */
+#define XPF_IF_PROBED		(1u << 3)	/* the perf-cost probe ran here (else its answer,
+						 * probe_sample_ns, came from the cache) */
 
 /* Why a sample was not taken. Counted per thread in every block header. */
 enum xpf_drop {

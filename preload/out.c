@@ -352,7 +352,7 @@ int out_image_begin(uint32_t flags, pid_t ppid, uint32_t parent_image, uint64_t 
 	if (!h)
 		return -ENOSPC;
 	h->header_size = sizeof(*h);
-	h->flags = flags;
+	h->flags = flags | (xp.probed ? XPF_IF_PROBED : 0);
 	h->pid = xp.pid;
 	h->ppid = ppid;
 	h->parent_image = parent_image;

@@ -282,6 +282,7 @@ static void atfork_child(void)
 	child_thread_reset(t);
 	memcpy(t->name, name, sizeof(name));
 	xp.pid = getpid();
+	xp.probed = 0;
 	atomic_store(&ended, 0);
 	if (!(xp.cfg.follow & XPROF_FOLLOW_FORK) ||
 	    out_image_begin(XPF_IF_FORKED, parent, parent_image, mono, cpu) != 0) {

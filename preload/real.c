@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * real.c - finding the definitions our interposers stand in front of (dlsym RTLD_NEXT), all
- * at once at library init; see real.h. Normal context only.
+ * real.c - finding the definitions our interposers stand in front of (dlsym RTLD_NEXT): the
+ * ones signal handlers can reach at library init, the others on first use; see real.h.
+ * Normal context only.
  */
 #include <stdatomic.h>
 #include <sys/syscall.h>
@@ -16,7 +17,7 @@ void real_init(void)
 #define XP_REAL_LOOKUP(fn)                                                                 \
 	if (!xp_real.fn)                                                                   \
 		xp_real.fn = (__typeof__(xp_real.fn))dlsym(RTLD_NEXT, #fn);
-	XP_REAL_FUNCS(XP_REAL_LOOKUP)
+	XP_REAL_EAGER(XP_REAL_LOOKUP)
 	XP_REAL_LOOKUP(_Exit)
 #undef XP_REAL_LOOKUP
 }

@@ -2,11 +2,13 @@
 /*
  * real.h - the definitions our interposers stand in front of, in one table.
  *
- * Every entry is resolved once, at library init (real_init), before any timer is armed, so
- * that nothing reachable from a signal handler - ours or a program's that calls _exit,
- * execve, fork, close, sigaction or sigprocmask, which POSIX makes async-signal-safe - ever
- * calls dlsym. Interposers that run before our constructor (other libraries' constructors)
- * resolve their entry on first use instead; that is normal context.
+ * The entries a signal handler can reach - ours, or a program's calling what POSIX makes
+ * async-signal-safe (_exit, execve, fork, close, dup2, sigaction, sigprocmask, pipe) - are
+ * resolved once, at library init (real_init), before any timer is armed, so that no handler
+ * ever calls dlsym. The others (dlopen, posix_spawn, pthread_create, system...) are not
+ * async-signal-safe to begin with and resolve on first use, which saves a process image the
+ * lookups it never needs (each dlsym walks the loaded objects). Interposers that run before
+ * our constructor (other libraries' constructors) resolve on first use too: normal context.
  */
 #ifndef XPROF_REAL_H
 #define XPROF_REAL_H
@@ -20,23 +22,26 @@
 #include <unistd.h>
 #include <pthread.h>
 
-/* X(name): every libc/libdl function libxprof.so interposes or must reach past itself. */
-#define XP_REAL_FUNCS(X)                                                                   \
-	X(sigaction) X(signal) X(pthread_sigmask) X(sigprocmask) X(_exit)                  \
-	X(close) X(closefrom) X(dup2) X(dup3) X(pipe2) X(dl_iterate_phdr) X(dlopen)         \
-	X(dlclose) X(execve) X(execveat) X(execvpe) X(fexecve) X(fork) X(popen)             \
-	X(posix_spawn) X(posix_spawnp) X(system) X(pthread_create) X(pthread_setname_np)
+/* X(name): the libc/libdl functions libxprof.so interposes or must reach past itself;
+ * EAGER ones are reachable from signal handlers (see above). */
+#define XP_REAL_EAGER(X)                                                                   \
+	X(sigaction) X(pthread_sigmask) X(sigprocmask) X(_exit) X(close) X(dup2) X(dup3)     \
+	X(pipe2) X(dl_iterate_phdr) X(execve) X(execveat) X(fexecve) X(fork)
+#define XP_REAL_LAZY(X)                                                                    \
+	X(signal) X(closefrom) X(dlopen) X(dlclose) X(execvpe) X(popen) X(posix_spawn)      \
+	X(posix_spawnp) X(system) X(pthread_create) X(pthread_setname_np)
 
 struct xp_real {
 #define XP_REAL_FIELD(fn) __typeof__(&fn) fn;
-	XP_REAL_FUNCS(XP_REAL_FIELD)
+	XP_REAL_EAGER(XP_REAL_FIELD)
+	XP_REAL_LAZY(XP_REAL_FIELD)
 #undef XP_REAL_FIELD
 	__typeof__(&_exit) _Exit;	/* a gcc built-in: typeof(&_Exit) is refused */
 };
 
 extern struct xp_real xp_real;
 
-/* Not AS-safe (dlsym): fills the table. Called first thing at library init. */
+/* Not AS-safe (dlsym): fills the table's eager entries. Called first thing at library init. */
 void real_init(void);
 
 /* Not AS-safe (dlsym): one entry, on first use before real_init; exits if it is missing. */

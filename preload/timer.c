@@ -17,6 +17,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <linux/perf_event.h>
 #include <string.h>
@@ -26,9 +27,20 @@
 
 #include "xprof-int.h"
 
+/*
+ * The event counts the thread's CPU in the kernel too where that is allowed (root, or
+ * perf_event_paranoid <= 1): a period that ends in a system call then still gives a sample,
+ * at the user code that made the call, as the CPU-clock timer does. Counting user time only,
+ * a thread that spends its time in fork() or read() gets few samples of heavy weight: a
+ * shell loop got 15 samples for 140 ms of CPU. Else, user only. Written at init (first open,
+ * before any timer is armed), read-only after.
+ */
+static int kernel_allowed = 1;
+
 static int perf_open_self(void)
 {
 	struct perf_event_attr a;
+	int fd;
 
 	memset(&a, 0, sizeof(a));
 	a.size = sizeof(a);
@@ -36,9 +48,15 @@ static int perf_open_self(void)
 	a.config = PERF_COUNT_SW_TASK_CLOCK;
 	a.sample_period = 1000000000ull / xp.cfg.hz;
 	a.disabled = 1;
-	a.exclude_kernel = 1;
 	a.exclude_hv = 1;
-	return (int)syscall(SYS_perf_event_open, &a, 0, -1, -1, PERF_FLAG_FD_CLOEXEC);
+	a.exclude_kernel = !kernel_allowed;
+	fd = (int)syscall(SYS_perf_event_open, &a, 0, -1, -1, PERF_FLAG_FD_CLOEXEC);
+	if (fd < 0 && kernel_allowed && (errno == EACCES || errno == EPERM)) {
+		kernel_allowed = 0;	/* perf_event_paranoid >= 2 and not root: user only */
+		a.exclude_kernel = 1;
+		fd = (int)syscall(SYS_perf_event_open, &a, 0, -1, -1, PERF_FLAG_FD_CLOEXEC);
+	}
+	return fd;
 }
 
 /* Not AS-safe (fcntl F_SETOWN_EX is fine, but we also move the fd). */
@@ -220,10 +238,33 @@ out:
  * timer otherwise (tick-bound rate, but the ticks come for free). */
 /*
  * The probe's answer is the machine's (bare metal or which hypervisor), not the program's, so
- * it is kept for this boot and kernel in XPROF_OUT/.xprof-perf-cost ("BOOT_ID RELEASE NS"),
- * and a run finds it there: the probe is paid once per boot, not once per run.
+ * it is kept for this boot and kernel ("BOOT_ID RELEASE NS") in the user's cache directory,
+ * $XDG_CACHE_HOME/xprof/perf-cost (default ~/.cache), or XPROF_OUT/.xprof-perf-cost when
+ * there is no home: the probe is paid once per boot, not once per run.
  */
-#define PROBE_CACHE	".xprof-perf-cost"
+static int probe_path(char *path, size_t n, int make)
+{
+	const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+	int len;
+
+	if (xdg && *xdg == '/')
+		len = snprintf(path, n, "%s/xprof", xdg);
+	else if (home && *home == '/')
+		len = snprintf(path, n, "%s/.cache/xprof", home);
+	else
+		return snprintf(path, n, "%s/.xprof-perf-cost", xp.cfg.out_dir) < (int)n ? 0 : -1;
+	if (len < 0 || (size_t)len >= n)
+		return -1;
+	if (make) {
+		char *slash = strrchr(path, '/');
+
+		*slash = 0;
+		mkdir(path, 0700);	/* ~/.cache: usually there already */
+		*slash = '/';
+		mkdir(path, 0700);
+	}
+	return snprintf(path + len, n - (size_t)len, "/perf-cost") < (int)(n - (size_t)len) ? 0 : -1;
+}
 
 static int probe_key(char *key, size_t n)
 {
@@ -241,8 +282,7 @@ static uint64_t probe_cached(void)
 	ssize_t n;
 	int fd;
 
-	if (probe_key(key, sizeof(key)) != 0 ||
-	    snprintf(path, sizeof(path), "%s/" PROBE_CACHE, xp.cfg.out_dir) >= (int)sizeof(path))
+	if (probe_key(key, sizeof(key)) != 0 || probe_path(path, sizeof(path), 0) != 0)
 		return 0;
 	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
@@ -262,8 +302,7 @@ static void probe_remember(uint64_t ns)
 	char path[PATH_MAX], key[200], line[256];
 	int fd, len;
 
-	if (!ns || probe_key(key, sizeof(key)) != 0 ||
-	    snprintf(path, sizeof(path), "%s/" PROBE_CACHE, xp.cfg.out_dir) >= (int)sizeof(path))
+	if (!ns || probe_key(key, sizeof(key)) != 0 || probe_path(path, sizeof(path), 1) != 0)
 		return;
 	len = snprintf(line, sizeof(line), "%s%" PRIu64 "\n", key, ns);
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
@@ -281,6 +320,7 @@ static uint64_t perf_cost(void)
 
 	if (!ns) {
 		ns = perf_sample_cost();
+		xp.probed = 1;
 		probe_remember(ns);
 	}
 	return ns;

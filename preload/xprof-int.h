@@ -131,6 +131,7 @@ struct xp_process {
 	int mech;			/* mechanism chosen at start */
 	int rank;			/* MPI rank, -1 if none */
 	uint64_t probe_ns;		/* measured CPU cost of one perf sample (auto), 0 if not */
+	int probed;			/* measured here, not taken from the cache */
 	uint64_t interval_ns;		/* 1e9 / hz: the POSIX timer's interval */
 	uint64_t max_blocks;		/* per image */
 	uint64_t start_mono, start_cpu;	/* when this image's set-up began (thread CPU) */

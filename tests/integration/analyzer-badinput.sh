@@ -31,7 +31,12 @@ done
 mkdir -p "$WORK/empty/sub"
 expect_line "$WORK/empty: no profiles (.xpf)" $A report "$WORK/empty"
 mkdir -p "$WORK/mixed"
-cp "$OUT"/one/*.xpf "$OUT"/two/*.xpf "$WORK/mixed/"
+# One file per run and machine, the same name in both runs: renamed apart.
+for r in one two; do
+	for f in "$OUT"/$r/*.xpf; do
+		cp "$f" "$WORK/mixed/$r-$(basename "$f")"
+	done
+done
 expect_line "$WORK/mixed: files of two runs (one and two) in one directory" \
 	$A report "$WORK/mixed"
 $A report --tsv --run two "$WORK/mixed" >"$WORK/two.tsv" 2>"$WORK/err" ||

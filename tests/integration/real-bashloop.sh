@@ -5,9 +5,12 @@
 # the tree's sampled CPU cannot reach the kernel's; checked instead, against an unprofiled
 # run: same exit status and stdout; every process image seen (the shell, the subshell and seq,
 # and 300 children, each a fork image of bash and an exec image of true that exited 0); the
-# shell's own sampled CPU >= 90 % of its own CPU as `times` reports it. The tree's sampled
-# share is printed. Once the analyzer reports the CPU each image spent before its first
-# sample (a presample_ns column), sampled + presample CPU must be >= 90 % of the tree's.
+# shell's own sampled CPU against its own CPU as `times` reports it: >= 90 % with the perf
+# event (999 Hz exactly), >= 80 % with the default mechanism, which on this VM is the
+# CPU-clock timer: it fires only at scheduler ticks (4 ms here), so a shell of 70 ms that
+# runs in 0.2 ms bursts leaves up to two ticks' worth unsampled after its last sample. The
+# tree's sampled share is printed; sampled + presample CPU (what each image spent before its
+# first sample, which the report shows) must be >= 90 % of the tree's.
 . "$(dirname "$0")/common.bash"
 . "$HERE/real.bash"
 toolchain bash seq
@@ -35,7 +38,9 @@ echo "  $NAME: bash itself: sampled $(tsv loop "round(100.0 * root['sampled_ns']
 echo "  $NAME: the tree: sampled $(tsv loop "round(100.0 * run['sampled_ns'] / $cpu, 1)") %" \
 	"of its $(secs "$cpu") s CPU (rusage), unprofiled $(secs "$(tree_cpu loop base)") s;" \
 	"$(tsv loop 'len(P)') images"
-check loop "root['sampled_ns'] >= 0.9 * $shell_ns"
+mech=$(tsv loop 'run["mechanism"]')
+[ "$mech" = perf-task-clock ] && want=0.9 || want=0.8
+check loop "root['sampled_ns'] >= $want * $shell_ns"
 # presample: the CPU each image spent before its first sample. Asserted only once the analyzer
 # reports it (in the #run row or per process).
 if [ "$(tsv loop "'presample_ns' in run or any('presample_ns' in p for p in P)")" = True ]; then
@@ -45,5 +50,17 @@ if [ "$(tsv loop "'presample_ns' in run or any('presample_ns' in p for p in P)")
 	check loop "run['sampled_ns'] + $pre >= 0.9 * $cpu"
 else
 	echo "  $NAME: presample check skipped: the analyzer has no presample_ns column yet"
+fi
+# The shell's own share with the perf event, wherever perf_event_open is allowed.
+if [ "$mech" != perf-task-clock ] && "$B/xprof-analyze" --help >/dev/null 2>&1 &&
+	[ "$(cat /proc/sys/kernel/perf_event_paranoid 2>/dev/null || echo 3)" -le 2 ]; then
+	XPROF_MECH=perf both perf 120 bash "$HERE/progs/real/loop.bash" 300
+	[ "$RC" = 0 ] || fail "perf: $(status_name "$RC")"
+	shell_ns=$(grep -m1 -E '^[0-9]+m[0-9.]+s [0-9]+m[0-9.]+s$' "$WORK/perf.err" |
+		awk '{ split($1, u, /[ms]/); split($2, s, /[ms]/);
+			printf "%.0f", ((u[1] * 60 + u[2]) + (s[1] * 60 + s[2])) * 1e9 }')
+	echo "  $NAME: with the perf event, bash itself: sampled" \
+		"$(tsv perf "round(100.0 * root['sampled_ns'] / $shell_ns, 1)") % of its own CPU"
+	check perf 'run["mechanism"] == "perf-task-clock"' "root['sampled_ns'] >= 0.9 * $shell_ns"
 fi
 pass
