@@ -39,6 +39,7 @@ void profile_fini(struct profile *p)
 	htab_fini(&p->agg_idx);
 	free(p->regions);
 	free(p->notes);
+	free(p->reaps);
 	free(p->events);
 	free(p->stack_locs);
 	strtab_fini(&p->strs);
@@ -372,6 +373,71 @@ static void own_cpu(struct prof_process *pr, uint64_t base)
 				       pr->armed_cpu_ns - base : 0;
 }
 
+/* Orders an image against (host, boot, pid, t), as cmp_image orders images. */
+static int cmp_key(const struct prof_process *pr, const struct prof_process *like, int32_t pid,
+		   uint64_t t)
+{
+	if (pr->host != like->host)
+		return pr->host < like->host ? -1 : 1;
+	if (pr->boot != like->boot)
+		return pr->boot < like->boot ? -1 : 1;
+	if (pr->pid != pid)
+		return pr->pid < pid ? -1 : 1;
+	return pr->start_mono <= t ? -1 : 1;
+}
+
+/* The newest image in ord (sorted by cmp_image) of the machine of `like` and pid that
+ * started at or before t, PROF_NONE if none. */
+static uint32_t image_before(const struct profile *p, const uint32_t *ord,
+			     const struct prof_process *like, int32_t pid, uint64_t t)
+{
+	size_t lo = 0, hi = p->nprocs;	/* first index ordered after the key */
+	const struct prof_process *pr;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (cmp_key(&p->procs[ord[mid]], like, pid, t) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (!lo)
+		return PROF_NONE;
+	pr = &p->procs[ord[lo - 1]];
+	return pr->host == like->host && pr->boot == like->boot && pr->pid == pid ? ord[lo - 1] :
+										      PROF_NONE;
+}
+
+/*
+ * A reap's figure is the kernel's whole CPU for the child, its reaped descendants included.
+ * What the child's images recorded falls short by the kernel's work after their last record
+ * (exit, teardown) or by all of it for an image killed before it could record its end: that
+ * difference goes to the chain's last image, so that the images add up to the kernel's count.
+ */
+static void apply_reaps(struct profile *p, const uint32_t *ord)
+{
+	uint64_t *reaped = xcalloc(p->nprocs ? p->nprocs : 1, sizeof(*reaped));
+
+	for (size_t r = 0; r < p->nreaps; r++)
+		reaped[p->reaps[r].proc] += p->reaps[r].cpu_ns;	/* by the reaping image */
+	for (size_t r = 0; r < p->nreaps; r++) {
+		const struct prof_reap *rp = &p->reaps[r];
+		uint32_t last = image_before(p, ord, &p->procs[rp->proc], rp->pid, rp->t);
+		uint64_t got = 0;
+
+		if (last == PROF_NONE)
+			continue;
+		for (uint32_t i = last; i != PROF_NONE; i = p->procs[i].pred)
+			got += p->procs[i].process_cpu_ns - p->procs[i].exit_cpu_ns + reaped[i];
+		if (rp->cpu_ns > got) {
+			p->procs[last].exit_cpu_ns = rp->cpu_ns - got;
+			p->procs[last].process_cpu_ns += rp->cpu_ns - got;
+		}
+	}
+	free(reaped);
+}
+
 void profile_link_images(struct profile *p)
 {
 	uint32_t *ord = xcalloc(p->nprocs ? p->nprocs : 1, sizeof(*ord));
@@ -393,5 +459,7 @@ void profile_link_images(struct profile *p)
 		}
 		own_cpu(pr, pr->pred == PROF_NONE ? 0 : prev->end_cpu_ns);
 	}
+	/* Children before the images that reaped them: a reap's descendants are done first. */
+	apply_reaps(p, ord);
 	free(ord);
 }

@@ -64,6 +64,8 @@ struct prof_process {
 	uint64_t setup_cpu_ns;		/* xprof's own set-up in this image */
 	uint64_t process_cpu_ns;	/* the image's own CPU; 0 if unknown (killed) */
 	uint64_t presample_cpu_ns;	/* its CPU before sampling began: exec, loader, set-up */
+	uint64_t exit_cpu_ns;		/* after its end record (exit, teardown): from the wait4
+					 * of the parent that reaped it, in process_cpu_ns */
 	uint64_t blocks_lost;
 	bool hidden;			/* excluded by --pid/--comm */
 	struct prof_module *mods;
@@ -108,6 +110,13 @@ struct prof_region {
 	uint64_t count, total_ns, cpu_ns;
 	uint64_t *dur;			/* every duration, for percentiles */
 	size_t ndur, capdur;
+};
+
+/* A child reaped by the program (XPF_REC_REAP): the kernel's CPU figure for it. */
+struct prof_reap {
+	uint32_t proc;			/* the reaping image */
+	int32_t pid;
+	uint64_t t, cpu_ns;		/* cpu_ns: the child's, with its reaped descendants' */
 };
 
 struct prof_note {
@@ -158,6 +167,8 @@ struct profile {
 	size_t nregions, capregions;
 	struct prof_note *notes;
 	size_t nnotes, capnotes;
+	struct prof_reap *reaps;
+	size_t nreaps, capreaps;
 	uint32_t *stack_locs;		/* filled by symbols.c */
 	size_t nstack_locs;
 	uint64_t run_start_real;	/* earliest start of all files read */

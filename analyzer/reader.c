@@ -57,7 +57,7 @@ const char *reader_tag_name(unsigned tag)
 	static const char *const names[] = {
 		"pad", "sample", "thread-start", "thread-end", "thread-name", "map", "unmap",
 		"process", "exec", "exec-failed", "spawn", "region", "exit", "note", "thread-cpu",
-		"handler-time",
+		"handler-time", "stack-use", "reap",
 	};
 
 	return tag < sizeof(names) / sizeof(names[0]) ? names[tag] : "unknown";
@@ -446,6 +446,23 @@ static void rec_stack_use(struct rctx *c, struct cur *k)
 		p->stack_frame_max = frame;
 }
 
+static void rec_reap(struct rctx *c, struct cur *k, uint64_t t)
+{
+	int64_t pid = (int64_t)cur_u(k);
+	struct prof_reap *r;
+
+	cur_u(k);	/* the wait status: the child's own image header has it */
+	if (k->bad || pid <= 0 || pid > INT32_MAX)
+		return;
+	r = VEC_PUSH(c->p->reaps, c->p->nreaps, c->p->capreaps);
+	r->proc = c->proc;
+	r->pid = (int32_t)pid;
+	r->t = t;
+	r->cpu_ns = cur_u(k);
+	if (k->bad)
+		c->p->nreaps--;
+}
+
 static void pass1_record(struct rctx *c, struct rblock *b, unsigned tag, struct cur *k,
 			 uint64_t t)
 {
@@ -475,6 +492,9 @@ static void pass1_record(struct rctx *c, struct rblock *b, unsigned tag, struct 
 		break;
 	case XPF_REC_STACK_USE:
 		rec_stack_use(c, k);
+		break;
+	case XPF_REC_REAP:
+		rec_reap(c, k, t);
 		break;
 	default:
 		return;	/* samples, regions, notes: pass 2; unknown tags: skipped */

@@ -108,6 +108,9 @@ enum xpf_tag {
 				 * the handler used of the interrupted stack (or the program's
 				 * altstack) before switching; frame_max: the largest signal frame
 				 * the kernel pushed there. Written at thread end and at exit. */
+	XPF_REC_REAP = 17,	/* dt, pid, status (ULEB of int64, wait status), cpu_ns: the
+				 * program reaped child pid; cpu_ns is the kernel's figure for
+				 * it (wait4's rusage), with its own reaped descendants */
 };
 
 /* XPF_REC_SAMPLE flags */

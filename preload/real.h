@@ -21,12 +21,15 @@
 #include <stdlib.h>
 #include <unistd.h>
 #include <pthread.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 
 /* X(name): the libc/libdl functions libxprof.so interposes or must reach past itself;
  * EAGER ones are reachable from signal handlers (see above). */
 #define XP_REAL_EAGER(X)                                                                   \
 	X(sigaction) X(pthread_sigmask) X(sigprocmask) X(_exit) X(close) X(dup2) X(dup3)     \
-	X(pipe2) X(dl_iterate_phdr) X(execve) X(execveat) X(fexecve) X(fork)
+	X(pipe2) X(dl_iterate_phdr) X(execve) X(execveat) X(fexecve) X(fork) X(wait4)        \
+	X(waitid)
 #define XP_REAL_LAZY(X)                                                                    \
 	X(signal) X(closefrom) X(dlopen) X(dlclose) X(execvpe) X(popen) X(posix_spawn)      \
 	X(posix_spawnp) X(system) X(pthread_create) X(pthread_setname_np)

@@ -10,7 +10,9 @@
 # CPU-clock timer: it fires only at scheduler ticks (4 ms here), so a shell of 70 ms that
 # runs in 0.2 ms bursts leaves up to two ticks' worth unsampled after its last sample. The
 # tree's sampled share is printed; sampled + presample CPU (what each image spent before its
-# first sample, which the report shows) must be >= 90 % of the tree's.
+# first sample, which the report shows) must be >= 85 % of the tree's (the rest is each
+# true's few microseconds after arming, and its exit); and the profile's CPU of the run, the
+# kernel's exit work included through the shell's wait4, within 2 % of the tree's rusage.
 . "$(dirname "$0")/common.bash"
 . "$HERE/real.bash"
 toolchain bash seq
@@ -38,6 +40,7 @@ echo "  $NAME: bash itself: sampled $(tsv loop "round(100.0 * root['sampled_ns']
 echo "  $NAME: the tree: sampled $(tsv loop "round(100.0 * run['sampled_ns'] / $cpu, 1)") %" \
 	"of its $(secs "$cpu") s CPU (rusage), unprofiled $(secs "$(tree_cpu loop base)") s;" \
 	"$(tsv loop 'len(P)') images"
+cpu_matches loop
 mech=$(tsv loop 'run["mechanism"]')
 [ "$mech" = perf-task-clock ] && want=0.9 || want=0.8
 check loop "root['sampled_ns'] >= $want * $shell_ns"
@@ -47,7 +50,7 @@ if [ "$(tsv loop "'presample_ns' in run or any('presample_ns' in p for p in P)")
 	pre="(run['presample_ns'] if 'presample_ns' in run else sum(p['presample_ns'] for p in P))"
 	pct=$(tsv loop "round(100.0 * (run['sampled_ns'] + $pre) / $cpu, 1)")
 	echo "  $NAME: the tree: sampled + presample $pct % of its CPU"
-	check loop "run['sampled_ns'] + $pre >= 0.9 * $cpu"
+	check loop "run['sampled_ns'] + $pre >= 0.85 * $cpu"
 else
 	echo "  $NAME: presample check skipped: the analyzer has no presample_ns column yet"
 fi

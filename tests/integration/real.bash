@@ -17,7 +17,10 @@
 #	same_stdout RUN [SED]	FAIL unless both stdouts are equal once SED (a sed script for
 #				what really varies between runs) has been applied to each
 #	sampled_share RUN MIN	FAIL unless the #run row's sampled_ns is >= MIN % of the
-#				profiled tree's CPU; prints the share either way
+#				profiled tree's CPU; prints the share either way; then
+#				cpu_matches RUN (unless a third argument is given)
+#	cpu_matches RUN		FAIL unless the #run row's cpu_ns is within 2 % of the
+#				profiled tree's CPU (rusage)
 #	tsv RUN EXPR		the value of one xpq.py expression (for printing figures)
 
 TREECPU=$PROGS/treecpu
@@ -101,4 +104,17 @@ sampled_share()
 	echo "  $NAME: $run sampled $pct % of the tree's $(awk "BEGIN{printf \"%.3f\", $cpu/1e9}")" \
 		"s CPU (kernel, rusage; unprofiled $(awk "BEGIN{printf \"%.3f\", $base/1e9}") s)"
 	check "$run" "100.0 * run['sampled_ns'] / $cpu >= $min"
+	[ -n "${3:-}" ] || cpu_matches "$run"
+}
+
+# cpu_matches RUN: the profile's CPU of the run (every image's own, exits included from the
+# parents' wait4) within 2 % of the kernel's figure for the tree.
+cpu_matches()
+{
+	local run=$1 cpu
+
+	cpu=$(tree_cpu "$run")
+	echo "  $NAME: $run: the profile counts $(tsv "$run" "round(100.0 * run['cpu_ns'] / $cpu, 1)")" \
+		"% of the tree's CPU"
+	check "$run" "within(run['cpu_ns'], $cpu, 0.02)"
 }
