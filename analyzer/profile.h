@@ -64,6 +64,7 @@ struct prof_process {
 	uint64_t setup_cpu_ns;		/* xprof's own set-up in this image */
 	uint64_t process_cpu_ns;	/* the image's own CPU; 0 if unknown (killed) */
 	uint64_t presample_cpu_ns;	/* its CPU before sampling began: exec, loader, set-up */
+	uint64_t handled;		/* samples its handler-time histograms count */
 	uint64_t exit_cpu_ns;		/* after its end record (exit, teardown): from the wait4
 					 * of the parent that reaped it, in process_cpu_ns */
 	uint64_t blocks_lost;

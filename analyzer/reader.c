@@ -421,8 +421,10 @@ static void rec_handler_time(struct rctx *c, struct cur *k)
 	for (uint64_t i = 0; i < n && !k->bad; i++) {
 		uint64_t v = cur_u(k);
 
-		if (!k->bad)
+		if (!k->bad) {
 			p->handler_hist[i < PROF_HIST - 1 ? i : PROF_HIST - 1] += v;
+			p->procs[c->proc].handled += v;
+		}
 	}
 }
 

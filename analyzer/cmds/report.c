@@ -172,6 +172,7 @@ static void proc_row(struct an_ctx *c, struct table *t, uint32_t i)
 		table_cell(t, "-");
 	cell_ns(t, c->o->fmt, pr->presample_cpu_ns);
 	cell_ns(t, c->o->fmt, pr->setup_cpu_ns);
+	table_cell(t, "%" PRIu64, pr->handled);
 }
 
 static void process_table(struct an_ctx *c)
@@ -184,6 +185,7 @@ static void process_table(struct an_ctx *c)
 		{ "dropped", "DROPPED", true }, { "truncated", "TRUNC", true },
 		{ "end", "END", false }, { "exit_status", "STATUS", true },
 		{ "presample_ns", "PRE-SAMPLE s", true }, { "setup_ns", "SET-UP s", true },
+		{ "handled", "HANDLED", true },
 	};
 	struct table t;
 

@@ -143,7 +143,7 @@ static void test_tsv(void **state)
 	assert_non_null(strstr(t, "\t1\t1\t101\t2\t101000000\t123000000\tperf-task-clock\t999"
 				  "\t0\t0\n"));
 	assert_non_null(strstr(t, "process\t10\t1\t0\tapp\ttesthost\t500\t123000000\t101000000"
-				  "\t101\t2\t0\texit\t3\t0\t0\n"));
+				  "\t101\t2\t0\texit\t3\t0\t0\t0\n"));
 	f1 = strstr(t, "function\tlib.so+0x1100\tlib.so\t61000000\t61000000\t60.40\t60.40\t61\t61\n");
 	f2 = strstr(t, "function\tlib.so+0x1200\tlib.so\t30000000\t30000000\t29.70\t29.70\t30\t30\n");
 	f3 = strstr(t, "function\tlib.so+0x1300\tlib.so\t10000000\t10000000\t9.90\t9.90\t10\t10\n");
