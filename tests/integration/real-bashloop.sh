@@ -22,10 +22,15 @@ same_rc loop
 [ "$RC" = 0 ] || fail "loop: $(status_name "$RC")"
 same_stdout loop
 grep -qx 'children 300' "$WORK/loop.out" || fail "loop: no 'children 300' line"
-# The shell's own CPU: the first line of `times`, user and system, e.g. "0m0.030s 0m0.096s".
-shell_ns=$(grep -m1 -E '^[0-9]+m[0-9.]+s [0-9]+m[0-9.]+s$' "$WORK/loop.err" |
-	awk '{ split($1, u, /[ms]/); split($2, s, /[ms]/);
-		printf "%.0f", ((u[1] * 60 + u[2]) + (s[1] * 60 + s[2])) * 1e9 }')
+# shell_cpu RUN: the shell's own CPU in ns, from the first line of `times` on its stderr,
+# user and system, e.g. "0m0.030s 0m0.096s".
+shell_cpu()
+{
+	grep -m1 -E '^[0-9]+m[0-9.]+s [0-9]+m[0-9.]+s$' "$WORK/$1.err" |
+		awk '{ split($1, u, /[ms]/); split($2, s, /[ms]/);
+			printf "%.0f", ((u[1] * 60 + u[2]) + (s[1] * 60 + s[2])) * 1e9 }'
+}
+shell_ns=$(shell_cpu loop)
 [ -n "$shell_ns" ] && [ "$shell_ns" -gt 0 ] || fail "loop: no shell CPU time from times"
 check loop 'root["comm"] == "bash"' \
 	'len(set(p["pid"] for p in P)) == 302' \
@@ -59,9 +64,7 @@ if [ "$mech" != perf-task-clock ] && "$B/xprof-analyze" --help >/dev/null 2>&1 &
 	[ "$(cat /proc/sys/kernel/perf_event_paranoid 2>/dev/null || echo 3)" -le 2 ]; then
 	XPROF_MECH=perf both perf 120 bash "$HERE/progs/real/loop.bash" 300
 	[ "$RC" = 0 ] || fail "perf: $(status_name "$RC")"
-	shell_ns=$(grep -m1 -E '^[0-9]+m[0-9.]+s [0-9]+m[0-9.]+s$' "$WORK/perf.err" |
-		awk '{ split($1, u, /[ms]/); split($2, s, /[ms]/);
-			printf "%.0f", ((u[1] * 60 + u[2]) + (s[1] * 60 + s[2])) * 1e9 }')
+	shell_ns=$(shell_cpu perf)
 	echo "  $NAME: with the perf event, bash itself: sampled" \
 		"$(tsv perf "round(100.0 * root['sampled_ns'] / $shell_ns, 1)") % of its own CPU"
 	check perf 'run["mechanism"] == "perf-task-clock"' "root['sampled_ns'] >= 0.9 * $shell_ns"
