@@ -29,17 +29,20 @@ static int following_exec(void)
 	return xp.active && (xp.cfg.follow & XPROF_FOLLOW_EXEC) && xp.preload[0];
 }
 
-/* Calls `call` with envp, or with a merged copy of it made on this stack frame. */
+/* Calls `call` with envp, or with a merged copy of it made on this stack frame. The copy's
+ * arrays are only as big as needed (one element when the environment already carries our
+ * variables, as an inherited one does): exec may be called from a signal handler running on
+ * a small alternate stack. */
 #define WITH_CHILD_ENV(envp, call)                                                         \
 	({                                                                                 \
 		char *const *env_ = (envp);                                                \
-		size_t cap_ = envp_count(env_) + 8;                                        \
-		char *out_[following_exec() ? cap_ : 1];                                   \
-		char buf_[following_exec() ? ENV_BUF : 1];                                 \
-		if (following_exec() &&                                                    \
-		    !envp_is_complete(env_, process_child_env(), xp.preload) &&            \
-		    envp_merge(env_, process_child_env(), xp.preload, out_, cap_, buf_,    \
-			       sizeof(buf_)) >= 0)                                         \
+		int need_ = following_exec() &&                                            \
+			    !envp_is_complete(env_, process_child_env(), xp.preload);      \
+		size_t cap_ = need_ ? envp_count(env_) + 8 : 1;                            \
+		char *out_[cap_];                                                          \
+		char buf_[need_ ? ENV_BUF : 1];                                            \
+		if (need_ && envp_merge(env_, process_child_env(), xp.preload, out_, cap_, \
+					buf_, sizeof(buf_)) >= 0)                          \
 			env_ = out_;                                                       \
 		call(env_);                                                                \
 	})
