@@ -124,7 +124,7 @@ struct prof_note {
 	uint32_t proc, text;
 };
 
-#define PROF_HIST 64		/* handler-time buckets kept */
+#define PROF_HIST 256		/* handler-time buckets kept */
 
 /*
  * Time-stamped events of a thread, for the timeline; kept only when profile.keep_events is

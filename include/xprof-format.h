@@ -99,9 +99,12 @@ enum xpf_tag {
 	XPF_REC_NOTE = 13,	/* dt, text (string): something the user should know */
 	XPF_REC_THREAD_CPU = 14, /* dt, tid, cpu_ns: CPU of another live thread at exit */
 	XPF_REC_HANDLER_TIME = 15, /* dt, tid, bucket_ns, n, n x count: histogram of time
-				    * spent in the handler per sample taken; bucket i counts
-				    * [i*bucket_ns, (i+1)*bucket_ns), the last one everything
-				    * above. Written at thread end and at exit. */
+				    * spent in the handler per sample taken since the thread's
+				    * previous HANDLER_TIME record; bucket i counts
+				    * [i*bucket_ns, (i+1)*bucket_ns), the writer's last one
+				    * (256 here) everything above. Written as a thread's samples
+				    * reach 64, 128, ... 4096, every 4096 after, at its end and
+				    * at exit: a reader adds them up. */
 	XPF_REC_STACK_USE = 16,	/* dt, tid, private_size, private_used, own_max, frame_max:
 				 * the handler's stacks, in bytes. private_*: the thread's private
 				 * unwind stack and the most of it ever used; own_max: the most

@@ -144,6 +144,18 @@ static void hist_add(struct xp_thread *t, uint64_t t0)
 	t->handler_hist[b < XP_HIST_BUCKETS ? b : XP_HIST_BUCKETS - 1]++;
 }
 
+/* AS-safe: the handler's statistics are written at a thread's end; a process that ends
+ * without running its exit handlers (Go's raw exit_group, SIGKILL) would lose them, so they
+ * are also written as they grow: at a thread's 64th, 128th, ... 4096th sample, then every
+ * 4096th. */
+static void stats_now_and_then(struct xp_thread *t)
+{
+	uint64_t n = t->samples;
+
+	if ((n >= 64 && n <= 4096 && !(n & (n - 1))) || (n > 4096 && !(n % 4096)))
+		thread_record_stats(t, t);
+}
+
 /* AS-safe: the thread's CPU clock now. A POSIX CPU-clock timer tells it for free: it fired
  * after 1 + si_overrun intervals of this thread's CPU since the previous expiry, which saves
  * the clock syscall (half a microsecond here). The perf event's overflows can merge into one
@@ -246,6 +258,7 @@ static void sample_take(void *arg)
 	atomic_fetch_sub(&unwinding, 1);
 	rec_sample(t, now, weight, flags, t->scratch + at, n);
 	hist_add(t, now);
+	stats_now_and_then(t);
 }
 
 /* AS-safe: the most of the delivery stack this handler and the kernel's frame used. The

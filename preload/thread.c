@@ -168,21 +168,26 @@ static uint32_t stack_used(const struct xp_thread *t)
 	return (uint32_t)(t->stack_top - (const uint8_t *)w);
 }
 
-/* AS-safe (w->busy set by the caller): see declaration. */
+/* AS-safe (w->busy set by the caller): see declaration. Trailing empty buckets are left
+ * out (the record says how many follow). */
 void thread_record_stats(struct xp_thread *w, struct xp_thread *t)
 {
-	uint64_t nums[3 + XP_HIST_BUCKETS] = { (uint64_t)t->tid, XP_HIST_NS, XP_HIST_BUCKETS };
+	uint64_t nums[3 + XP_HIST_BUCKETS] = { (uint64_t)t->tid, XP_HIST_NS, 0 };
 	uint64_t st[5] = { (uint64_t)t->tid, XP_STACK_BYTES, 0, t->own_max, t->frame_max };
-	int any = 0;
+	int n = 0;
 
 	for (int i = 0; i < XP_HIST_BUCKETS; i++) {
 		nums[3 + i] = t->handler_hist[i];
-		any |= !!t->handler_hist[i];
+		if (t->handler_hist[i])
+			n = i + 1;
 	}
-	if (!any && !t->own_max)
+	if (!n && !t->own_max)
 		return;
-	if (any)
-		rec_fields(w, XPF_REC_HANDLER_TIME, nums, 3 + XP_HIST_BUCKETS, NULL, NULL, 0);
+	if (n) {
+		nums[2] = (uint64_t)n;
+		rec_fields(w, XPF_REC_HANDLER_TIME, nums, 3 + n, NULL, NULL, 0);
+		memset(t->handler_hist, 0, sizeof(t->handler_hist));
+	}
 	st[2] = stack_used(t);
 	rec_fields(w, XPF_REC_STACK_USE, st, 5, NULL, NULL, 0);
 }

@@ -46,7 +46,7 @@
 #define XP_REGION_DEPTH	32
 #define XP_FD_MAP	65536			/* descriptors we can mark as ours */
 #define XP_UNWIND_CACHE	4096			/* libunwind CFI cache entries (rounded to 2^n) */
-#define XP_HIST_BUCKETS	64			/* handler-time histogram: 100 ns steps */
+#define XP_HIST_BUCKETS	256			/* handler-time histogram: 100 ns steps */
 #define XP_HIST_NS	100
 #define XP_PAGE		4096u
 #ifndef SS_AUTODISARM
@@ -89,7 +89,8 @@ struct xp_thread {
 	uint32_t dropped[XPF_DROP_NR];
 	uint64_t records_lost;		/* records not written: a write of ours was in progress */
 
-	uint32_t handler_hist[XP_HIST_BUCKETS];	/* time per sample in the handler */
+	uint32_t handler_hist[XP_HIST_BUCKETS];	/* time per sample in the handler, since the
+						 * thread's last HANDLER_TIME record */
 	uint32_t own_max;		/* bytes the handler used of the delivery stack */
 	uint32_t frame_max;		/* largest kernel signal frame seen there */
 	int nregions;
@@ -230,7 +231,8 @@ struct xp_thread *thread_begin(pid_t creator);
 void thread_end(struct xp_thread *t);
 /* Not AS-safe: in a fork child, only the calling thread's state is live. */
 void thread_after_fork_child(struct xp_thread *t);
-/* AS-safe (w->busy set by the caller): t's handler histogram and stack use, written by w. */
+/* AS-safe (w->busy set by the caller): t's handler histogram (then zeroed: each record holds
+ * the counts since the previous one) and stack use, written by w. */
 void thread_record_stats(struct xp_thread *w, struct xp_thread *t);
 /* AS-safe (self->busy set by the caller): THREAD_CPU records for every other live thread
  * and their handler statistics. */
