@@ -81,7 +81,10 @@ void modules_fork_done(int child)
 	}
 }
 
-static pthread_mutex_t modules_mutex = PTHREAD_MUTEX_INITIALIZER;
+/* Recursive: a program's signal handler may interrupt a scan (inside our dlopen) and fork,
+ * whose prepare handler takes this lock on the same thread; fork from a handler works
+ * without us, so it must not deadlock with us. */
+static pthread_mutex_t modules_mutex = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
 static struct module *mods;	/* the table, guarded by modules_mutex */
 static size_t nmods, capmods;
 
@@ -97,7 +100,7 @@ void modules_unlock(void)
 
 void modules_reset_lock(void)
 {
-	pthread_mutex_init(&modules_mutex, NULL);
+	modules_mutex = (pthread_mutex_t)PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
 }
 
 static void read_build_id(struct dl_phdr_info *info, struct module *m)

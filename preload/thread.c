@@ -26,7 +26,7 @@ __thread struct xp_thread *xp_self __attribute__((tls_model("initial-exec")));
 
 /* Every state ever mapped (push-only, lock-free) and the free ones (pool_lock). */
 static _Atomic(struct xp_thread *) all_states;
-static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t pool_lock = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;	/* as modules.c's */
 static struct xp_thread *pool;
 
 struct start_arg {
@@ -257,7 +257,7 @@ struct xp_thread *thread_self(void)
 /* Not AS-safe: see declaration. The other threads' states are free in the child. */
 void thread_after_fork_child(struct xp_thread *self)
 {
-	pthread_mutex_init(&pool_lock, NULL);
+	pool_lock = (pthread_mutex_t)PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
 	for (struct xp_thread *t = atomic_load(&all_states); t; t = t->all_next) {
 		if (t == self || !atomic_load(&t->live))
 			continue;
