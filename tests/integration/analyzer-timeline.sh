@@ -4,7 +4,9 @@
 # a named process track per pid and a named thread track per thread of the report, a
 # "process" slice per pid around an "image" slice per exec generation (the exec'd pid has
 # two, gen 0 ending in exec, gen 1 after it), with start and duration matching the report's
-# wall time, and nothing but well-formed events.
+# wall time, and nothing but well-formed events. Then the file is opened by a real reader of
+# the trace-event format in headless Chromium: speedscope's Chrome-trace importer (Perfetto
+# itself is neither a Debian nor an npm package), which must name a track per thread.
 . "$(dirname "$0")/common.bash"
 need "$PROGS/fork" "$PROGS/exec_env" "$PROGS/envdump" "$PROGS/threads4"
 cd "$PROGS" || fail "cd $PROGS"
@@ -73,4 +75,18 @@ if gens[0] != (0, "exec") or gens[1][0] != 1:
     sys.exit("exec generations of pid %d: %s" % (execd[0], gens))
 PY
 ) || fail "$msg"
+# In a real reader of the format: speedscope imports trace-event JSON, a profile per track.
+SS=$(npm root -g 2>/dev/null)/speedscope/dist/release
+[ -f "$SS/index.html" ] || fail "speedscope not installed (scripts/install-deps)"
+. "$HERE/browser.bash"
+mkdir -p "$WORK/www"
+cp -r "$SS" "$WORK/www/speedscope"
+cp "$WORK/t.json" "$WORK/www/t.json"
+serve "$WORK/www"
+dom "$URL/speedscope/index.html#profileURL=$URL/t.json" "$WORK/t.dom" 10000
+grep -q "<title>t.json - speedscope</title>" "$WORK/t.dom" ||
+	fail "speedscope did not load the timeline: $(grep -o '<title>[^<]*' "$WORK/t.dom")"
+for n in worker_a worker_b worker_c worker_d; do
+	grep -q "$n (tid [0-9]*)" "$WORK/t.dom" || fail "speedscope shows no track for thread $n"
+done
 pass
