@@ -244,11 +244,11 @@ static struct fstat *function_stats(struct an_ctx *c)
 		const struct prof_agg *a = &p->aggs[i];
 		const struct prof_stack *sk = &p->stacks[a->stack];
 
-		for (uint32_t j = 0; j < sk->depth; j++) {
+		for (uint32_t j = 0; j < sk->nlocs; j++) {
 			uint32_t n;
 			const struct sym_frame *fr = sym_chain(s, p->stack_locs[sk->locs + j], &n);
 
-			if (j == sk->depth - 1u && n) {
+			if (j == sk->nlocs - 1u && n) {
 				fs[fr[0].func].self_ns += a->weight_ns;
 				fs[fr[0].func].self_n += a->samples;
 			}

@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: MIT
+/*
+ * python.c - finds a CPython interpreter in this process and tells the frame walker
+ * (pywalk.c) where its structures are. Normal context only: called at start, after every
+ * dlopen (an embedded interpreter may come later) and never from the handler.
+ *
+ * A process is CPython when the executable or a loaded libpython exports `_PyRuntime`, the
+ * runtime state every thread's frames hang from. Its version comes from Py_GetVersion(), a
+ * pure function over static strings that is safe before Py_Initialize (nothing else of the
+ * Python API is ever called). A version with a row in pyversions.h is walked; any other gets
+ * one NOTE record and native frames only. Either way a PY_RUNTIME record says what was found.
+ */
+#include <dlfcn.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "xprof-int.h"
+#include "python.h"
+#include "pyversions.h"
+
+struct py_state py;
+
+const struct py_layout *py_layout_find(int major, int minor)
+{
+	for (size_t i = 0; i < sizeof(py_layouts) / sizeof(py_layouts[0]); i++)
+		if (py_layouts[i].major == major && py_layouts[i].minor == minor)
+			return &py_layouts[i];
+	return NULL;
+}
+
+/* The interpreter's version from Py_GetVersion ("3.11.2 (main, ...)"); 0 if unknown. */
+static unsigned version_of(void)
+{
+	const char *(*getver)(void) = (const char *(*)(void))dlsym(RTLD_DEFAULT, "Py_GetVersion");
+	int major = 0, minor = 0, micro = 0;
+
+	if (!getver || sscanf(getver(), "%d.%d.%d", &major, &minor, &micro) < 2)
+		return 0;
+	return (unsigned)major << 16 | (unsigned)minor << 8 | (unsigned)micro;
+}
+
+static void record_runtime(struct xp_thread *t, unsigned version, int walked)
+{
+	uint64_t nums[2] = { version, (uint64_t)walked };
+
+	XP_BUSY(t, rec_fields(t, XPF_REC_PY_RUNTIME, nums, 2, NULL, NULL, 0));
+}
+
+static void note_unknown(struct xp_thread *t, unsigned version)
+{
+	char text[200];
+	const char *s = text;
+	size_t len;
+
+	len = (size_t)snprintf(text, sizeof(text),
+			       "CPython %u.%u: xprof does not know this version's frame layout "
+			       "(it knows 3.9 to 3.13); its samples have native frames only",
+			       version >> 16, version >> 8 & 0xff);
+	XP_BUSY(t, rec_fields(t, XPF_REC_NOTE, NULL, 0, &s, &len, 1));
+}
+
+/* Not AS-safe: see declaration. */
+void py_detect(struct xp_thread *t)
+{
+	static int seen;	/* this image's interpreter was looked at (normal context) */
+	void *rt, *code_type, *str_type;
+	const struct py_layout *L;
+	unsigned version;
+
+	if (seen || !t || !(rt = dlsym(RTLD_DEFAULT, "_PyRuntime")))
+		return;
+	seen = 1;
+	version = version_of();
+	code_type = dlsym(RTLD_DEFAULT, "PyCode_Type");
+	str_type = dlsym(RTLD_DEFAULT, "PyUnicode_Type");
+	L = py_layout_find((int)(version >> 16), (int)(version >> 8 & 0xff));
+	if (!L || !code_type || !str_type) {
+		note_unknown(t, version);
+		record_runtime(t, version, 0);
+		return;
+	}
+	py.known = mmap(NULL, PY_KNOWN_SLOTS * sizeof(struct py_known), PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (py.known == MAP_FAILED) {
+		py.known = NULL;
+		record_runtime(t, version, 0);
+		return;
+	}
+	py.L = L;
+	py.runtime = (uintptr_t)rt;
+	py.code_type = (uintptr_t)code_type;
+	py.str_type = (uintptr_t)str_type;
+	py.version = version;
+	atomic_store_explicit(&py.on, 1, memory_order_release);
+	record_runtime(t, version, 1);
+}
