@@ -139,3 +139,73 @@ void py_merge(struct symbols *s)
 	free(out);
 	free(starts);
 }
+
+/* The share of v for version `version`, added if new. */
+static struct py_share *share_of(struct py_share **v, size_t *n, uint32_t version,
+				 bool walked)
+{
+	for (size_t i = 0; i < *n; i++)
+		if ((*v)[i].version == version && (*v)[i].walked == walked)
+			return &(*v)[i];
+	*v = xrealloc(*v, *n + 1, sizeof(**v));
+	memset(&(*v)[*n], 0, sizeof(**v));
+	(*v)[*n].version = version;
+	(*v)[*n].walked = walked;
+	return &(*v)[(*n)++];
+}
+
+/* Adds one (thread, stack) aggregate's CPU to sh by what its merged stack names. */
+static void share_add(const struct symbols *s, const struct prof_stack *st,
+		      const struct prof_agg *a, struct py_share *sh)
+{
+	const uint32_t *l = s->p->stack_locs + st->locs;
+	bool py = false, eval_unnamed = false, leaf_unnamed;
+
+	for (uint32_t j = 0; j < st->nlocs; j++) {
+		uint8_t k = s->locs[l[j]].kind;
+
+		py |= k == SYM_PYTHON;
+		if (k == SYM_PYTHON || k == SYM_EVAL)
+			eval_unnamed = k == SYM_EVAL;	/* the innermost of either kind */
+	}
+	leaf_unnamed = !st->nlocs || s->locs[l[st->nlocs - 1]].kind == SYM_NONAME;
+	sh->samples += a->samples;
+	sh->weight_ns += a->weight_ns;
+	sh->py_ns += py ? a->weight_ns : 0;
+	sh->eval_ns += eval_unnamed ? a->weight_ns : 0;
+	sh->leaf_ns += leaf_unnamed ? a->weight_ns : 0;
+	sh->unnamed_ns += eval_unnamed || leaf_unnamed ? a->weight_ns : 0;
+}
+
+size_t py_shares(const struct symbols *s, struct py_share **out)
+{
+	const struct profile *p = s->p;
+	struct py_share *v = NULL;
+	size_t n = 0;
+
+	for (size_t i = 0; i < p->nprocs; i++)
+		if (!p->procs[i].hidden && p->procs[i].py_version)
+			share_of(&v, &n, p->procs[i].py_version, p->procs[i].py_walked)->procs++;
+	for (size_t i = 0; i < p->naggs; i++) {
+		const struct prof_agg *a = &p->aggs[i];
+		const struct prof_thread *t = &p->threads[a->thread];
+		const struct prof_process *pr = &p->procs[t->proc];
+
+		if (!pr->hidden && pr->py_version)
+			share_add(s, &p->stacks[a->stack], a,
+				  share_of(&v, &n, pr->py_version, pr->py_walked));
+	}
+	for (size_t i = 0; i < p->nthreads; i++) {
+		const struct prof_thread *t = &p->threads[i];
+		const struct prof_process *pr = &p->procs[t->proc];
+		struct py_share *sh;
+
+		if (t->hidden || !pr->py_version)
+			continue;
+		sh = share_of(&v, &n, pr->py_version, pr->py_walked);
+		sh->partial += t->py_partial;
+		sh->partial_ns += t->py_partial_ns;
+	}
+	*out = v;
+	return n;
+}

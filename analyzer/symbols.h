@@ -89,6 +89,21 @@ uint32_t sym_func_of(struct symbols *s, uint32_t name, uint32_t module);
  */
 void py_merge(struct symbols *s);
 
+/* What names the CPU of the CPython processes of one version (pymerge.c): all their sampled
+ * CPU, the part with a Python frame, the part whose innermost interpreter frame stayed an
+ * evaluation frame (Python code not named), whose leaf has no symbol, either of those two,
+ * and the samples whose Python frame chain was unreadable (XPF_SF_PY_PARTIAL). */
+struct py_share {
+	uint32_t version;		/* major << 16 | minor << 8 | micro */
+	bool walked;			/* xprof knew its layout */
+	uint64_t procs, samples, weight_ns, py_ns, eval_ns, leaf_ns, unnamed_ns;
+	uint64_t partial, partial_ns;
+};
+
+/* One py_share per (version, walked) of the visible processes, into *out (malloc'd: the
+ * caller frees); returns their number. Needs py_merge() done. */
+size_t py_shares(const struct symbols *s, struct py_share **out);
+
 /* The chain of frames of location `loc`, innermost first; *n gets its length. */
 static inline const struct sym_frame *sym_chain(const struct symbols *s, uint32_t loc,
 						uint32_t *n)

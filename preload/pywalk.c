@@ -9,7 +9,7 @@
  * guard (sigctl.c on_fault), so a pointer into freed or unmapped memory costs the sample its
  * Python frames, not the program its life: the sample keeps its native frames and is marked
  * XPF_SF_PY_PARTIAL. A chain that reads without faulting is still checked: every frame
- * aligned, every code object's type PyCode_Type, at most 2 x XPROF_DEPTH steps (a cycle).
+ * aligned, every code object's type PyCode_Type, no cycle, at most 2 x XPROF_DEPTH steps.
  *
  * A thread's own PyThreadState (a thread that does not hold the GIL still has its own
  * frames) is the value of the interpreter's gilstate TSS key for the thread, which is
@@ -114,13 +114,14 @@ static uint64_t instr_of(const struct py_layout *L, uintptr_t f, uintptr_t code)
 /*
  * AS-safe: the Python frames of thread state ts into t->py_codes/py_instr, leaf first;
  * returns their number (at most max), or -1 if the chain is not a chain of code frames.
- * py_instr holds instr << 1 | entry (see xprof-format.h).
+ * py_instr holds instr << 1 | entry (see xprof-format.h). A cycle is found by Brent's
+ * method: the chain is compared with a frame saved at every power of two of steps.
  */
 static int frames_of(struct xp_thread *t, const struct py_layout *L, uintptr_t ts,
 		     uint32_t max)
 {
-	uintptr_t f = rd(ts + L->ts_frame);
-	uint32_t n = 0;
+	uintptr_t f = rd(ts + L->ts_frame), mark = 0;
+	uint32_t n = 0, power = 1, lap = 0;
 
 	if (L->cf_frame >= 0 && f)
 		f = bad_ptr(f) ? 1 : rd(f + L->cf_frame);
@@ -128,8 +129,13 @@ static int frames_of(struct xp_thread *t, const struct py_layout *L, uintptr_t t
 		uintptr_t code;
 		int entry;
 
-		if (bad_ptr(f) || steps >= 2 * max)
+		if (bad_ptr(f) || f == mark || steps >= 2 * max)
 			return -1;
+		if (++lap == power) {
+			mark = f;
+			power *= 2;
+			lap = 0;
+		}
 		if (L->owner_cstack >= 0 && rd8(f + L->fr_owner) == L->owner_cstack) {
 			if (n)	/* the shim under a run of frames: its outermost is the entry */
 				t->py_instr[n - 1] |= 1;

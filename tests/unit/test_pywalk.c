@@ -1,0 +1,369 @@
+// SPDX-License-Identifier: MIT
+/*
+ * test_pywalk.c - the Python frame walker (preload/pywalk.c) against fake interpreters laid
+ * out in memory by the generated layouts of 3.9, 3.11, 3.12 and 3.13: the frames come back
+ * leaf first with their code objects, instruction offsets and entry marks; each code object
+ * is described once per image (PY_CODE), again when its address is reused by another; the
+ * thread state is found through the TSS key and through the thread list; a corrupt chain (a
+ * code object of the wrong type, a cycle) and a chain into unmapped memory (a fault, caught
+ * by the guard) give XPF_SF_PY_PARTIAL and no frames, and the process goes on.
+ */
+#include <dirent.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "xprof-int.h"
+#include "python.h"
+
+#define DEPTH	64
+#define ARENA	(1u << 20)
+
+static char dir[64];
+static uint8_t *arena;		/* the fake interpreter's memory */
+static size_t used;
+static uint8_t *hole;		/* an unmapped page */
+static uint64_t code_type[4], str_type[4];	/* stand-ins for PyCode_Type, PyUnicode_Type */
+
+static uintptr_t alloc(size_t n)
+{
+	uintptr_t p = (uintptr_t)arena + used;
+
+	used += (n + 15) & ~(size_t)15;
+	assert_true(used <= ARENA);
+	return p;
+}
+
+static void put(uintptr_t base, int off, uint64_t v)
+{
+	assert_true(off >= 0);
+	*(uint64_t *)(base + (uintptr_t)off) = v;
+}
+
+static void put32(uintptr_t base, int off, uint32_t v)
+{
+	*(uint32_t *)(base + (uintptr_t)off) = v;
+}
+
+/* A compact ASCII str object. */
+static uintptr_t fake_str(const struct py_layout *L, const char *s)
+{
+	uintptr_t o = alloc((size_t)L->str_ascii + strlen(s) + 1);
+
+	put(o, 8, (uintptr_t)str_type);
+	put(o, L->str_len, strlen(s));
+	put32(o, L->str_state, 1u << L->str_kind_shift | 1u << L->str_compact_bit |
+				    1u << L->str_ascii_bit);
+	memcpy((void *)(o + (uintptr_t)L->str_ascii), s, strlen(s) + 1);
+	return o;
+}
+
+static uintptr_t fake_code(const struct py_layout *L, const char *name, int line)
+{
+	uintptr_t c = alloc(512);
+
+	put(c, 8, (uintptr_t)code_type);
+	put(c, L->co_qualname >= 0 ? L->co_qualname : L->co_name, fake_str(L, name));
+	put(c, L->co_filename, fake_str(L, "/src/bt.py"));
+	put32(c, L->co_firstlineno, (uint32_t)line);
+	return c;
+}
+
+/* A frame running code at byte offset instr; entry: the first of its evaluation call. */
+static uintptr_t fake_frame(const struct py_layout *L, uintptr_t code, uint32_t instr,
+			    uintptr_t back, int entry)
+{
+	uintptr_t f = alloc(256);
+
+	put(f, L->fr_code, code);
+	put(f, L->fr_back, back);
+	if (L->instr == PY_INSTR_PTR)
+		put(f, L->fr_instr, code + (uintptr_t)L->co_code + instr);
+	else
+		put32(f, L->fr_instr, L->instr == PY_INSTR_UNITS ? instr / 2 : instr);
+	if (L->fr_entry >= 0)
+		*(uint8_t *)(f + (uintptr_t)L->fr_entry) = (uint8_t)entry;
+	if (L->owner_cstack >= 0 && entry) {	/* 3.12+: a shim frame under the entry */
+		uintptr_t shim = alloc(256);
+
+		*(uint8_t *)(shim + (uintptr_t)L->fr_owner) = (uint8_t)L->owner_cstack;
+		put(shim, L->fr_back, back);
+		put(f, L->fr_back, shim);
+	}
+	return f;
+}
+
+struct fake {
+	const struct py_layout *L;
+	uintptr_t runtime, tstate, codes[3], frames[3];
+};
+
+/* <module> and run_backtest in one evaluation call, compute_signals (leaf) in another. */
+static void fake_interp(struct fake *fk, int major, int minor)
+{
+	const struct py_layout *L = py_layout_find(major, minor);
+	uintptr_t interp, top;
+
+	assert_non_null(L);
+	used = 0;
+	memset(arena, 0, ARENA);
+	fk->L = L;
+	fk->runtime = alloc(16384);
+	interp = alloc(16384);
+	fk->tstate = alloc(1024);
+	put(fk->runtime, L->rt_interp, interp);
+	put(interp, L->is_threads, fk->tstate);
+	put(fk->tstate, L->ts_tid, (uint64_t)pthread_self());
+	fk->codes[0] = fake_code(L, "compute_signals", 20);
+	fk->codes[1] = fake_code(L, "run_backtest", 10);
+	fk->codes[2] = fake_code(L, "<module>", 1);
+	fk->frames[2] = fake_frame(L, fk->codes[2], 2, 0, 1);
+	fk->frames[1] = fake_frame(L, fk->codes[1], 40, fk->frames[2], L->owner_cstack < 0 &&
+					L->fr_entry < 0);
+	fk->frames[0] = fake_frame(L, fk->codes[0], 8, fk->frames[1], 1);
+	top = fk->frames[0];
+	if (L->cf_frame >= 0) {		/* 3.11, 3.12: through the CFrame */
+		uintptr_t cf = alloc(64);
+
+		put(cf, L->cf_frame, top);
+		top = cf;
+	}
+	put(fk->tstate, L->ts_frame, top);
+	memset(&py, 0, sizeof(py));
+	py.L = L;
+	py.runtime = fk->runtime;
+	py.code_type = (uintptr_t)code_type;
+	py.str_type = (uintptr_t)str_type;
+	py.known = mmap(NULL, PY_KNOWN_SLOTS * sizeof(struct py_known), PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	assert_true(py.known != MAP_FAILED);
+	atomic_store(&py.on, 1);
+}
+
+static void fake_done(void)
+{
+	munmap(py.known, PY_KNOWN_SLOTS * sizeof(struct py_known));
+	memset(&py, 0, sizeof(py));
+}
+
+static struct xp_thread *thread_new(void)
+{
+	size_t size = sizeof(struct xp_thread) + (6 * DEPTH + XP_SKIP_FRAMES) * sizeof(uintptr_t);
+	struct xp_thread *t = calloc(1, size);
+
+	t->prev = (uintptr_t *)(t + 1);
+	t->scratch = t->prev + DEPTH;
+	t->py_codes = (uint64_t *)(t->scratch + DEPTH + XP_SKIP_FRAMES);
+	t->py_instr = t->py_codes + DEPTH;
+	t->py_prev_codes = t->py_instr + DEPTH;
+	t->py_prev_instr = t->py_prev_codes + DEPTH;
+	t->tid = xp_gettid();
+	t->timer_fd = -1;
+	t->busy = 1;
+	xp_self = t;
+	return t;
+}
+
+/* PY_CODE records in t's current block. */
+static int code_records(const struct xp_thread *t)
+{
+	const uint8_t *p = (const uint8_t *)(t->blk + 1), *end = p + t->blk->used;
+	int n = 0;
+
+	while (p < end) {
+		uint8_t tag = *p++;
+		uint64_t len = 0;
+
+		p += xpf_get_uleb(p, end, &len);
+		n += tag == XPF_REC_PY_CODE;
+		p += len;
+	}
+	return n;
+}
+
+static void check_walk(int major, int minor)
+{
+	struct xp_thread *t = thread_new();
+	struct fake fk;
+	unsigned flags = 0;
+	uint32_t n;
+
+	fake_interp(&fk, major, minor);
+	n = py_take(t, 100, &flags);
+	assert_int_equal(n, 3);
+	assert_int_equal(flags, XPF_SF_PYTHON);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(t->py_codes[i], fk.codes[i]);
+	assert_int_equal(t->py_instr[0], 8 << 1 | 1);
+	/* 3.9/3.10: every frame is an evaluation call of its own. */
+	assert_int_equal(t->py_instr[1], 40 << 1 | (minor < 11));
+	assert_int_equal(t->py_instr[2], 2 << 1 | 1);
+	assert_int_equal(code_records(t), 3);
+	flags = 0;
+	assert_int_equal(py_take(t, 200, &flags), 3);
+	assert_int_equal(code_records(t), 3);	/* known: not described again */
+	/* run_backtest freed, its address reused by a code object of another name. */
+	put(fk.codes[1], fk.L->co_qualname >= 0 ? fk.L->co_qualname : fk.L->co_name,
+	    fake_str(fk.L, "other_fn"));
+	assert_int_equal(py_take(t, 300, &flags), 3);
+	assert_int_equal(code_records(t), 4);
+	fake_done();
+	free(t);
+}
+
+static void test_walk_39(void **state)
+{
+	check_walk(3, 9);
+}
+
+static void test_walk_311(void **state)
+{
+	check_walk(3, 11);
+}
+
+static void test_walk_312(void **state)
+{
+	check_walk(3, 12);
+}
+
+static void test_walk_313(void **state)
+{
+	check_walk(3, 13);
+}
+
+/* The thread state through the interpreter's TSS key (no thread list to search). */
+static void test_tss_key(void **state)
+{
+	struct xp_thread *t = thread_new();
+	struct fake fk;
+	unsigned flags = 0;
+	pthread_key_t key;
+
+	fake_interp(&fk, 3, 12);
+	assert_int_equal(pthread_key_create(&key, NULL), 0);
+	pthread_setspecific(key, (void *)fk.tstate);
+	put(fk.runtime, fk.L->rt_interp, 0);
+	put32(fk.runtime, fk.L->rt_tss + fk.L->tss_init, 1);
+	put32(fk.runtime, fk.L->rt_tss + fk.L->tss_key, (uint32_t)key);
+	assert_int_equal(py_take(t, 100, &flags), 3);
+	pthread_setspecific(key, NULL);
+	pthread_key_delete(key);
+	fake_done();
+	free(t);
+}
+
+static void expect_partial(struct fake *fk)
+{
+	struct xp_thread *t = thread_new();
+	unsigned flags = XPF_SF_LEAF_EXACT;
+
+	assert_int_equal(py_take(t, 100, &flags), 0);
+	assert_int_equal(flags, XPF_SF_LEAF_EXACT | XPF_SF_PY_PARTIAL);
+	assert_int_equal(t->unwind_armed, 0);
+	(void)fk;
+	free(t);
+}
+
+static void test_corrupt(void **state)
+{
+	struct fake fk;
+
+	fake_interp(&fk, 3, 11);
+	put(fk.codes[1], 8, 0x1234560);		/* not a code object */
+	expect_partial(&fk);
+	fake_done();
+	fake_interp(&fk, 3, 11);
+	put(fk.frames[2], fk.L->fr_back, fk.frames[0]);	/* a cycle */
+	expect_partial(&fk);
+	fake_done();
+	fake_interp(&fk, 3, 9);
+	put(fk.frames[1], fk.L->fr_back, 0x4242);	/* misaligned */
+	expect_partial(&fk);
+	fake_done();
+}
+
+static void test_fault(void **state)
+{
+	struct fake fk;
+
+	/* The fault guard, over the handlers cmocka installed for this test: those become the
+	 * program's, as in a real process. */
+	assert_int_equal(sigctl_guard_install(), 0);
+	fake_interp(&fk, 3, 13);
+	put(fk.frames[1], fk.L->fr_back, (uintptr_t)hole);	/* unmapped: SIGSEGV, caught */
+	expect_partial(&fk);
+	fake_done();
+	fake_interp(&fk, 3, 13);
+	put(fk.codes[2], fk.L->co_filename, (uintptr_t)hole + 64);	/* a string there */
+	expect_partial(&fk);
+	fake_done();
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	snprintf(dir, sizeof(dir), "/tmp/xprof-test-pywalk-XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	memset(&xp.cfg, 0, sizeof(xp.cfg));
+	snprintf(xp.cfg.out_dir, sizeof(xp.cfg.out_dir), "%s", dir);
+	snprintf(xp.cfg.run_id, sizeof(xp.cfg.run_id), "run1");
+	snprintf(xp.host, sizeof(xp.host), "host");
+	snprintf(xp.boot_id, sizeof(xp.boot_id), "0123abcd-boot");
+	xp.cfg.hz = 999;
+	xp.cfg.depth = DEPTH;
+	xp.cfg.max_bytes = 64 * XPF_BLOCK_SIZE;
+	xp.cfg.quiet = 1;
+	xp.pid = getpid();
+	real_init();
+	arena = mmap(NULL, ARENA, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	hole = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (arena == MAP_FAILED || hole == MAP_FAILED || out_open() != 0 ||
+	    out_image_begin(XPF_IF_ROOT, 1, 0, 0, 0) != 0)
+		return -1;
+	/* The fault guard's range: faults in our own code (this test program's). */
+	xp.self = modules_code_of((const void *)py_take);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	char run[128], path[512];
+	struct dirent *e;
+	DIR *d;
+
+	(void)state;
+	out_forget();
+	snprintf(run, sizeof(run), "%s/run1", dir);
+	d = opendir(run);
+	while (d && (e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", run, e->d_name);
+		unlink(path);
+	}
+	if (d)
+		closedir(d);
+	rmdir(run);
+	return rmdir(dir);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_walk_39),	  cmocka_unit_test(test_walk_311),
+		cmocka_unit_test(test_walk_312),  cmocka_unit_test(test_walk_313),
+		cmocka_unit_test(test_tss_key),	  cmocka_unit_test(test_corrupt),
+		cmocka_unit_test(test_fault),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
