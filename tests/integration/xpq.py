@@ -14,6 +14,8 @@ build/tests/progs/xpf-dump), used for the H and HT tables.
 Names an EXPR can use:
     run       the #run row (dict)            P, T, F, R, D   #process, #thread, #function,
     rc        the analyzer's exit status                     #region, #drop rows (dicts)
+    PY        the #python rows (dicts): one per CPython version of the run
+    re        Python's re module
     H         one dict per .xpf file read directly: file pid ppid gen flags mechanism hz
               max_depth signo end_state exit_status blocks_used header_ok
     HT        one dict per (file, tid) read directly: file tid samples cpu_ns dropped blocks
@@ -184,6 +186,7 @@ def bindings(run):
         "min_rate": run.get("hz", 0) if perf else min(run.get("hz", 0), 50),
         "P": t.get("process", []), "T": t.get("thread", []), "F": t.get("function", []),
         "R": t.get("region", []), "D": t.get("drop", []), "H": heads, "HT": tids,
+        "PY": t.get("python", []), "re": re,
         "procs": rows("process"), "threads": rows("thread"), "funcs": rows("function"),
         "self_pct": lambda name: sum(r["self_pct"] for r in t.get("function", [])
                                      if frame_is(str(r["name"]), name)),
