@@ -716,10 +716,19 @@ static void inherit(struct rctx *c, const struct rimage *im)
 		return;
 	}
 	pa = &p->procs[pi];
-	if (!pr->py_version) {	/* the interpreter, not its code records: the child writes
-				 * its own (a fork child describes every code object again) */
+	if (!pr->py_version) {
 		pr->py_version = pa->py_version;
 		pr->py_walked = pa->py_walked;
+	}
+	/* The code objects its parent described before the fork: the child's memory holds
+	 * the same objects, and its writer knows them described (its set is a copy). */
+	for (size_t i = 0; i < pa->npyaddrs; i++) {
+		struct prof_pyaddr a = pa->pyaddrs[i];
+
+		if (a.t > pr->start_mono)
+			continue;
+		pr = &p->procs[c->proc];
+		*VEC_PUSH(pr->pyaddrs, pr->npyaddrs, pr->cappyaddrs) = a;
 	}
 	if (!pr->exe && !pr->cmdline) {
 		pr->exe = pa->exe;

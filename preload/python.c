@@ -80,6 +80,10 @@ void py_detect(struct xp_thread *t)
 		record_runtime(t, version, 0);
 		return;
 	}
+	if (!xp.cfg.python) {	/* XPROF_PYTHON=0: native frames only, by request */
+		record_runtime(t, version, 0);
+		return;
+	}
 	py.known = mmap(NULL, PY_KNOWN_SLOTS * sizeof(struct py_known), PROT_READ | PROT_WRITE,
 			MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (py.known == MAP_FAILED) {

@@ -50,8 +50,9 @@ struct py_known {
 	_Atomic uintptr_t code;		/* 0: free slot; claimed once, never freed */
 	uintptr_t name, file;		/* the object's name and file pointers when written */
 	int32_t line;			/* its first line then */
-	_Atomic int32_t pid;		/* the image that wrote it (a fork child writes again);
-					 * stored last, 0 while being written */
+	_Atomic int32_t ready;		/* 1 once described; stored last, 0 while being
+					 * written. A fork child keeps its parent's set: readers
+					 * give it the parent's descriptions as of the fork */
 };
 
 #define PY_KNOWN_SLOTS	32768u		/* 1 MiB, mapped once; pages touched on use */

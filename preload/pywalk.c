@@ -19,7 +19,8 @@
  * pthread_self at every sample.
  *
  * Code objects are described in the file (XPF_REC_PY_CODE) the first time a sample of this
- * image names them. The set of those already described is a lock-free open-addressing table
+ * process names them (a fork child inherits the set with the memory: what its parent
+ * described before the fork is the child's too, and readers take it so). The set of those already described is a lock-free open-addressing table
  * mapped once (py_known): a slot is claimed by compare-and-swap of its key and filled after
  * the record is committed, so a slot whose record was never written (a fault, or another
  * thread still writing) reads as unknown and is described again. A freed code object whose
@@ -290,18 +291,18 @@ static int code_seen(struct xp_thread *t, const struct py_layout *L, uintptr_t c
 	int r;
 
 	code_id_of(L, code, &id);
-	if (k && atomic_load_explicit(&k->pid, memory_order_acquire) == xp.pid &&
-	    k->name == id.name && k->file == id.file && k->line == id.line)
+	if (k && atomic_load_explicit(&k->ready, memory_order_acquire) && k->name == id.name &&
+	    k->file == id.file && k->line == id.line)
 		return 0;
 	r = describe(t, L, code, &id, now);
 	if (r < 0)
 		return -1;
 	if (k && r == 0) {
-		atomic_store_explicit(&k->pid, 0, memory_order_relaxed);
+		atomic_store_explicit(&k->ready, 0, memory_order_relaxed);
 		k->name = id.name;
 		k->file = id.file;
 		k->line = id.line;
-		atomic_store_explicit(&k->pid, xp.pid, memory_order_release);
+		atomic_store_explicit(&k->ready, 1, memory_order_release);
 	}
 	return 0;
 }

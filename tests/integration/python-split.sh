@@ -6,7 +6,8 @@
 # weighted by CPU must give both functions, with their shares of the two together within 3
 # points of 66.7 and 33.3 %; the two must hold most of the workers' CPU (the Python frames
 # were found in both workers); heavy's recursion is seen 26 deep; the function table names
-# both; and the interpreter row says its frames were walked.
+# both; every Python frame has a name (the workers' frames that their parent described
+# before the fork included); and the interpreter row says its frames were walked.
 . "$(dirname "$0")/common.bash"
 . "$HERE/python.bash"
 
@@ -23,7 +24,8 @@ one()
 		"on_stack('py:heavy') + on_stack('py:light') >= 60" \
 		"len([p for p in P if any(frame_is(f, 'py:heavy') for s, w in stacks(p['pid']) for f in s)]) == 2" \
 		"max(sum(1 for f in s if frame_is(f, 'py:heavy')) for s, w in stacks()) == 26" \
-		"total_pct('py:heavy') > 0 and total_pct('py:light') > 0"
+		"total_pct('py:heavy') > 0 and total_pct('py:light') > 0" \
+		"not any(f == 'py:[unknown code]' for s, w in stacks() for f in s)"
 	h=$(py_eval "$tag" "round(100 * on_stack('py:heavy') / (on_stack('py:heavy') + on_stack('py:light')), 1)")
 	l=$(py_eval "$tag" "round(100 * on_stack('py:light') / (on_stack('py:heavy') + on_stack('py:light')), 1)")
 	echo "  $NAME: CPython $(py_row "$tag" version): heavy $h %, light $l % (2:1 is 66.7/33.3);" \
