@@ -28,8 +28,12 @@
  * slot holds: it is described again, and readers take the latest description before a
  * sample.
  *
- * Stack use: py_take and what it calls keep a few dozen bytes of locals; the frames go to
- * the thread's arrays (xp_thread.py_*), strings straight into the record being written.
+ * Stack use (gcc 12 -O2, -fstack-usage): py_take 272 bytes with everything it inlines,
+ * str_utf8 40, then rec_reserve's 48 and out.c's block path: under 1 KiB of the private
+ * stack. The frames go to the thread's arrays (xp_thread.py_*), strings straight into the
+ * record being written. pthread_getspecific is glibc's read of the calling thread's key
+ * array, bounds-checked (a garbage key gives NULL): no lock, no allocation, bound at load
+ * (libxprof.so is linked -z now).
  */
 #include <pthread.h>
 #include <setjmp.h>
@@ -58,6 +62,7 @@ static inline uint8_t rd8(uintptr_t a)
 	return *(const volatile uint8_t *)a;
 }
 
+/* AS-safe: not a pointer to an object (NULL page, misaligned). */
 static inline int bad_ptr(uintptr_t p)
 {
 	return p < 4096 || (p & 7);
@@ -219,6 +224,7 @@ struct code_id {
 	int32_t line;
 };
 
+/* AS-safe: plain reads of the code object. */
 static void code_id_of(const struct py_layout *L, uintptr_t code, struct code_id *id)
 {
 	id->name = rd(code + (uintptr_t)(L->co_qualname >= 0 ? L->co_qualname : L->co_name));
@@ -255,6 +261,7 @@ static int describe(struct xp_thread *t, const struct py_layout *L, uintptr_t co
 	return 0;
 }
 
+/* AS-safe: the first slot to probe for code (Fibonacci hashing). */
 static inline uint32_t slot_of(uintptr_t code)
 {
 	uint64_t h = (uint64_t)code * 0x9e3779b97f4a7c15ull;

@@ -18,6 +18,9 @@
  *    (measured: see handler.c).
  *  - The end of an image (exit, _exit, _Exit, exec) is recorded with AS-safe code only: no
  *    locks, no allocation, no dlsym (real.h resolves every real function at init).
+ *  - The interpreter state `py` (python.h) is written once, in normal context, before its
+ *    `on` flag is stored with release; the handler reads it only after an acquire load of
+ *    `on` and only through fault-guarded reads of the program's memory (pywalk.c).
  */
 #ifndef XPROF_INT_H
 #define XPROF_INT_H
