@@ -14,9 +14,10 @@
  * A thread's own PyThreadState (a thread that does not hold the GIL still has its own
  * frames) is the value of the interpreter's gilstate TSS key for the thread, which is
  * pthread_getspecific (a read of the thread's own key array). A thread the key does not know
- * is looked up once in the interpreters' thread lists by thread_id (pthread_self of the
- * thread that runs it) and cached in xp_thread; the cached state is checked against
- * pthread_self at every sample.
+ * is looked up in the interpreters' thread lists by thread_id (pthread_self of the thread
+ * that runs it) and cached in xp_thread; the cached state is checked against pthread_self
+ * at every sample. A thread in no list (a native thread of an extension: BLAS, I/O) looks
+ * again only every 64th sample.
  *
  * Code objects are described in the file (XPF_REC_PY_CODE) the first time a sample of this
  * process names them (a fork child inherits the set with the memory: what its parent
@@ -45,6 +46,7 @@
 #define FILE_MAX_BYTES	1536	/* and of a file name: a record fits one block */
 #define MAX_THREADS	1024	/* thread states looked at when the TSS key does not know */
 #define MAX_INTERPS	64
+#define SEARCH_WAIT	63	/* samples a thread found in no list waits to look again */
 
 /* AS-safe: plain reads of the program's memory (volatile: never merged into a libc call). */
 static inline uintptr_t rd(uintptr_t a)
@@ -95,8 +97,14 @@ static uintptr_t tstate_of(struct xp_thread *t, const struct py_layout *L)
 	if (t->py_tstate && rd(t->py_tstate + L->ts_tid) == self)
 		return t->py_tstate;
 	t->py_tstate = 0;
+	if (t->py_search_wait) {	/* a thread that runs no Python: not every sample */
+		t->py_search_wait--;
+		return 0;
+	}
 	ts = tstate_search(L, self);
 	t->py_tstate = ts;
+	if (!ts)
+		t->py_search_wait = SEARCH_WAIT;
 	return ts;
 }
 

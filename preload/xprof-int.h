@@ -100,9 +100,10 @@ struct xp_thread {
 	char name[16];
 
 	/* Python frames (pywalk.c): the thread's PyThreadState when the interpreter's TSS key
-	 * does not know it (0: look again), and the Python frames of the previous sample of
-	 * the block, for its `pykeep`. */
+	 * does not know it (0: look again), and the number of Python frames of the previous
+	 * sample of the block, for its `pykeep` (the frames: py_prev_* below). */
 	uintptr_t py_tstate;
+	uint32_t py_search_wait;	/* samples before the thread lists are searched again */
 	uint32_t py_prev_n;
 
 	/* The delivery being sampled, handed to the private stack. */
