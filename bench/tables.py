@@ -456,12 +456,13 @@ def python_table(d):
             "PY_CODE bytes/sample", "CPU named %", "Python unnamed %", "leaf unnamed %"]
     return "\n".join([
         "bench/pywalk-bench inside each interpreter, %d Python frames deep (<module> and a "
-        "recursion), medians of one run of %d calls each: the walk (thread state, frame "
+        "recursion), each the mean per call over a run of %d calls: the walk (thread state, frame "
         "chain, code objects already described), what the Python frames add to the sample "
         "record, their sum (the cost over a native-only sample), and libunwind's native "
         "unwind at the same point for scale. Then target-sim/py/backtest.py (2 workers) under "
         "xprof, with the walk and with XPROF_PYTHON=0: bytes per sample record (tag, length "
-        "and payload), the code descriptions' bytes spread over the samples, and the CPU "
+        "and payload), the code descriptions' bytes spread over the samples (once per code object "
+        "and process: most of them are the start-up's, large in a run this short), and the CPU "
         "share with Python names, with the innermost interpreter frame unnamed, and with a "
         "leaf without symbol." % (d.res["python"]["frames"], d.res["cfg"]["py_reps"]), "",
         table(head, rows)])
