@@ -18,8 +18,9 @@ Phases, each writing its part of OUT.json (read by tables.py):
   analysis  a ~1M-sample profile from xprof and from perf, then their analysis commands; and
             a synthetic 10M-sample xprof run (bench/bigprofile) for the analyzer at scale
   python    per CPython present (Debian's 3.11, pyenv 3.9-3.13): bench/pywalk-bench inside
-            the interpreter at 30 Python frames (the walk, the native unwind, the sample
-            record with and without its Python frames, in ns), and the Python backtest
+            the interpreter at 30 Python frames (the walk warm and from emptied caches, the
+            native unwind, the sample record with and without its Python frames, in ns), and
+            the Python backtest
             (target-sim/py/backtest.py) under xprof with and without XPROF_PYTHON: bytes per
             sample record and the share of CPU left unnamed
 Measurements use wait4(): its rusage covers the child and every descendant it reaped. Peak
@@ -638,7 +639,8 @@ def phase_python(ctx, res):
         row = dict(label=label, version=line[0], frames=int(line[1]), walk_ns=float(line[2]),
                    unwind_ns=float(line[3]), rec_py_ns=float(line[4]),
                    rec_native_ns=float(line[5]), steady_bytes_py=float(line[6]),
-                   steady_bytes_native=float(line[7]), native_frames=int(line[8]))
+                   steady_bytes_native=float(line[7]), native_frames=int(line[8]),
+                   cold_walk_ns=float(line[9]))
         row["walked"] = py_profiled(ctx, python, 1, label)
         row["native_only"] = py_profiled(ctx, python, 0, label)
         rows.append(row)

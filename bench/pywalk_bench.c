@@ -12,9 +12,10 @@
  *	pywalk-bench [FRAMES [REPS]]	(default 30 and 200000)
  *
  * Prints one TSV line: version, frames walked, then ns per call of the walk, the native
- * unwind, the sample record with the Python frames and without them, and the bytes per
- * sample record with and without (the same stack every time: the root ends are shared, as
- * in a steady loop). Built for Debian's python3 by bench/bench.mk and for other interpreters
+ * unwind, the sample record with the Python frames and without them, the bytes per sample
+ * record with and without (the same stack every time: the root ends are shared, as in a
+ * steady loop), the native frames, and ns per walk from emptied caches (each walk after
+ * reading 64 MiB). Built for Debian's python3 by bench/bench.mk and for other interpreters
  * by bench.py; exits 1 with a message if the interpreter is not one xprof walks.
  */
 #include <Python.h>
@@ -77,13 +78,43 @@ static double time_record(long reps, uint32_t n, uint32_t npy, double *bytes)
 	return t0;
 }
 
+#define EVICT_BYTES	(64u << 20)	/* read between cold walks: more than the caches */
+#define COLD_REPS	200
+
+static volatile uint8_t evict_sink;	/* keeps the eviction reads */
+
+/* ns per walk with the caches emptied first (the handler's case after milliseconds of
+ * program work is between this and the warm loop): each walk timed alone, less what an
+ * empty timing costs. */
+static double time_cold(void)
+{
+	static volatile uint8_t *evict;
+	double sum = 0, empty = 0, t0;
+	unsigned flags = 0;
+	uint8_t x = 0;
+
+	if (!evict && !(evict = calloc(1, EVICT_BYTES)))
+		return -1;
+	for (int i = 0; i < COLD_REPS; i++) {
+		for (size_t k = 0; k < EVICT_BYTES; k += 64)
+			x += evict[k];
+		evict_sink = x;
+		t0 = now_ns();
+		py_take(t, 3, &flags);
+		sum += now_ns() - t0;
+		t0 = now_ns();
+		empty += now_ns() - t0;
+	}
+	return (sum - empty) / COLD_REPS;
+}
+
 static PyObject *measure(PyObject *self, PyObject *args)
 {
 	long reps;
 	unsigned flags = 0;
 	uint32_t npy = 0;
 	int n = 0;
-	double t0, walk, unwind, with, without, bwith, bwithout;
+	double t0, walk, unwind, with, without, bwith, bwithout, cold;
 
 	(void)self;
 	if (!PyArg_ParseTuple(args, "l", &reps))
@@ -95,13 +126,15 @@ static PyObject *measure(PyObject *self, PyObject *args)
 		npy = py_take(t, 2, &flags);
 	}
 	walk = (now_ns() - t0) / (double)reps;
+	cold = time_cold();
 	t0 = now_ns();
 	for (long i = 0; i < reps; i++)
 		n = unwind_backtrace(t->scratch, DEPTH);
 	unwind = (now_ns() - t0) / (double)reps;
 	with = time_record(reps, (uint32_t)n, npy, &bwith);
 	without = time_record(reps, (uint32_t)n, 0, &bwithout);
-	return Py_BuildValue("(Iddddddi)", npy, walk, unwind, with, without, bwith, bwithout, n);
+	return Py_BuildValue("(Iddddddid)", npy, walk, unwind, with, without, bwith, bwithout, n,
+			     cold);
 }
 
 static PyMethodDef methods[] = {
@@ -180,7 +213,7 @@ int main(int argc, char **argv)
 		 "    return level(n - 1) if n else xpbench.measure(%ld)\n"
 		 "r = level(%d)\n"
 		 "v = sys.version_info\n"
-		 "print('%%d.%%d.%%d\\t%%d\\t%%.1f\\t%%.1f\\t%%.1f\\t%%.1f\\t%%.1f\\t%%.1f\\t%%d' %%"
+		 "print('%%d.%%d.%%d\\t%%d\\t%%.1f\\t%%.1f\\t%%.1f\\t%%.1f\\t%%.1f\\t%%.1f\\t%%d\\t%%.1f' %%"
 		 " ((v[0], v[1], v[2]) + r))\n",
 		 reps, frames - 2);
 	rc = PyRun_SimpleString(code);

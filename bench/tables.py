@@ -444,6 +444,7 @@ def python_table(d):
     for r in py_rows(d):
         w, n = r["walked"], r["native_only"]
         rows.append([r["label"], r["frames"], r["native_frames"], "%.0f" % r["walk_ns"],
+                     "%.0f" % r["cold_walk_ns"],
                      "%.0f" % (r["rec_py_ns"] - r["rec_native_ns"]), "%.0f" % py_added(r),
                      "%.0f" % r["unwind_ns"], fnum(py_bytes(w)), fnum(py_bytes(n)),
                      "%.2f" % (w["code_bytes"] / w["samples"]) if w["samples"] else "n/a",
@@ -451,18 +452,21 @@ def python_table(d):
                      "%.1f" % w["leaf_unnamed_pct"]])
     if not rows:
         return "No CPython interpreter was found: no Python figures."
-    head = ["CPython", "Python frames", "native frames", "walk ns", "record +ns",
+    head = ["CPython", "Python frames", "native frames", "walk ns", "walk ns cold", "record +ns",
             "added ns", "native unwind ns", "bytes/sample", "bytes/sample native-only",
             "PY_CODE bytes/sample", "CPU named %", "Python unnamed %", "leaf unnamed %"]
     return "\n".join([
         "bench/pywalk-bench inside each interpreter, %d Python frames deep (<module> and a "
         "recursion), each the mean per call over a run of %d calls: the walk (thread state, frame "
-        "chain, code objects already described), what the Python frames add to the sample "
+        "chain, code objects already described), the same walk from emptied caches (after "
+        "reading 64 MiB; in the handler the running thread's innermost frames are in the "
+        "cache, so a sample's walk lies between the two), what the Python frames add to the sample "
         "record, their sum (the cost over a native-only sample), and libunwind's native "
         "unwind at the same point for scale. Then target-sim/py/backtest.py (2 workers) under "
         "xprof, with the walk and with XPROF_PYTHON=0: bytes per sample record (tag, length "
-        "and payload), the code descriptions' bytes spread over the samples (once per code object "
-        "and process: most of them are the start-up's, large in a run this short), and the CPU "
+        "and payload), the code descriptions' bytes spread over the samples (once per code object; "
+        "a fork child keeps its parent's: most are the start-up's, large in a run this "
+        "short), and the CPU "
         "share with Python names, with the innermost interpreter frame unnamed, and with a "
         "leaf without symbol." % (d.res["python"]["frames"], d.res["cfg"]["py_reps"]), "",
         table(head, rows)])
