@@ -63,14 +63,15 @@ static void note_unknown(struct xp_thread *t, unsigned version)
 /* Not AS-safe: see declaration. */
 void py_detect(struct xp_thread *t)
 {
-	static int seen;	/* this image's interpreter was looked at (normal context) */
+	static _Atomic int seen;	/* this image's interpreter was looked at: by one thread
+					 * (two may be in dlopen at once) */
 	void *rt, *code_type, *str_type;
 	const struct py_layout *L;
 	unsigned version;
 
-	if (seen || !t || !(rt = dlsym(RTLD_DEFAULT, "_PyRuntime")))
+	if (atomic_load(&seen) || !t || !(rt = dlsym(RTLD_DEFAULT, "_PyRuntime")) ||
+	    atomic_exchange(&seen, 1))
 		return;
-	seen = 1;
 	version = version_of();
 	code_type = dlsym(RTLD_DEFAULT, "PyCode_Type");
 	str_type = dlsym(RTLD_DEFAULT, "PyUnicode_Type");
