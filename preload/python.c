@@ -8,9 +8,11 @@
  * runtime state every thread's frames hang from. Its version comes from Py_GetVersion(), a
  * pure function over static strings that is safe before Py_Initialize (nothing else of the
  * Python API is ever called). A version with a row in pyversions.h is walked; any other gets
- * one NOTE record and native frames only. Either way a PY_RUNTIME record says what was found.
+ * one NOTE record and native frames only, and so does a 3.13+ interpreter whose own
+ * _Py_DebugOffsets disagree with its row. Either way a PY_RUNTIME record says what was found.
  */
 #include <dlfcn.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -26,6 +28,44 @@ const struct py_layout *py_layout_find(int major, int minor)
 	for (size_t i = 0; i < sizeof(py_layouts) / sizeof(py_layouts[0]); i++)
 		if (py_layouts[i].major == major && py_layouts[i].minor == minor)
 			return &py_layouts[i];
+	return NULL;
+}
+
+/* The fields of a row that 3.13+ also keep in _PyRuntime's _Py_DebugOffsets. */
+#define CHECK(f)	{ offsetof(struct py_layout, dbg_##f), offsetof(struct py_layout, f), #f }
+static const struct {
+	size_t dbg, ours;
+	const char *name;
+} checks[] = {
+	CHECK(rt_interp), CHECK(is_threads), CHECK(is_next), CHECK(ts_next), CHECK(ts_tid),
+	CHECK(ts_frame), CHECK(fr_code), CHECK(fr_back), CHECK(fr_instr), CHECK(fr_owner),
+	CHECK(co_qualname), CHECK(co_filename), CHECK(co_firstlineno), CHECK(co_code),
+};
+
+static int field(const struct py_layout *L, size_t off)
+{
+	return *(const int *)(const void *)((const char *)L + off);
+}
+
+/*
+ * Normal context: the first field of row L that this interpreter's own _Py_DebugOffsets
+ * (3.13+, initialised statically in _PyRuntime, so readable before Py_Initialize) place
+ * elsewhere, or NULL if none does or the version has none. A patch release that moved a
+ * field is then refused rather than misread.
+ */
+static const char *layout_differs(uintptr_t rt, const struct py_layout *L)
+{
+	if (L->dbg_cookie < 0)
+		return NULL;
+	if (memcmp((const void *)(rt + (uintptr_t)L->dbg_cookie), "xdebugpy", 8))
+		return "cookie";
+	for (size_t i = 0; i < sizeof(checks) / sizeof(checks[0]); i++) {
+		int at = field(L, checks[i].dbg);
+
+		if (at >= 0 && *(const uint64_t *)(rt + (uintptr_t)at) !=
+				       (uint64_t)(int64_t)field(L, checks[i].ours))
+			return checks[i].name;
+	}
 	return NULL;
 }
 
@@ -47,30 +87,44 @@ static void record_runtime(struct xp_thread *t, unsigned version, int walked)
 	XP_BUSY(t, rec_fields(t, XPF_REC_PY_RUNTIME, nums, 2, NULL, NULL, 0));
 }
 
+static void note_text(struct xp_thread *t, const char *text, size_t len)
+{
+	XP_BUSY(t, rec_fields(t, XPF_REC_NOTE, NULL, 0, &text, &len, 1));
+}
+
 static void note_unknown(struct xp_thread *t, unsigned version)
 {
 	char text[200];
-	const char *s = text;
-	size_t len;
+	int n = snprintf(text, sizeof(text),
+			 "CPython %u.%u: xprof does not know this version's frame layout (it "
+			 "knows 3.9 to 3.13); its samples have native frames only",
+			 version >> 16, version >> 8 & 0xff);
 
-	len = (size_t)snprintf(text, sizeof(text),
-			       "CPython %u.%u: xprof does not know this version's frame layout "
-			       "(it knows 3.9 to 3.13); its samples have native frames only",
-			       version >> 16, version >> 8 & 0xff);
-	XP_BUSY(t, rec_fields(t, XPF_REC_NOTE, NULL, 0, &s, &len, 1));
+	note_text(t, text, (size_t)n);
+}
+
+static void note_moved(struct xp_thread *t, unsigned version, const char *what)
+{
+	char text[240];
+	int n = snprintf(text, sizeof(text),
+			 "CPython %u.%u.%u: its own debug offsets place %s elsewhere than xprof's "
+			 "layout for %u.%u; its samples have native frames only",
+			 version >> 16, version >> 8 & 0xff, version & 0xff, what, version >> 16,
+			 version >> 8 & 0xff);
+
+	note_text(t, text, (size_t)n);
 }
 
 /* Not AS-safe: see declaration. */
 void py_detect(struct xp_thread *t)
 {
-	static _Atomic int seen;	/* this image's interpreter was looked at: by one thread
-					 * (two may be in dlopen at once) */
 	void *rt, *code_type, *str_type;
 	const struct py_layout *L;
+	const char *moved;
 	unsigned version;
 
-	if (atomic_load(&seen) || !t || !(rt = dlsym(RTLD_DEFAULT, "_PyRuntime")) ||
-	    atomic_exchange(&seen, 1))
+	if (atomic_load(&py.looked) || !t || !(rt = dlsym(RTLD_DEFAULT, "_PyRuntime")) ||
+	    atomic_exchange(&py.looked, 1))
 		return;
 	version = version_of();
 	code_type = dlsym(RTLD_DEFAULT, "PyCode_Type");
@@ -82,6 +136,11 @@ void py_detect(struct xp_thread *t)
 		return;
 	}
 	if (!xp.cfg.python) {	/* XPROF_PYTHON=0: native frames only, by request */
+		record_runtime(t, version, 0);
+		return;
+	}
+	if ((moved = layout_differs((uintptr_t)rt, L))) {
+		note_moved(t, version, moved);
 		record_runtime(t, version, 0);
 		return;
 	}

@@ -43,6 +43,12 @@ struct py_layout {
 	 * PyCompactUnicodeObject (compact, other); state bits */
 	int str_len, str_state, str_ascii, str_compact;
 	int str_kind_shift, str_compact_bit, str_ascii_bit;
+	/* 3.13+: where in _PyRuntime its _Py_DebugOffsets hold the same offsets (its
+	 * "xdebugpy" cookie first), checked at detection; -1 before 3.13 */
+	int dbg_cookie, dbg_rt_interp, dbg_is_threads, dbg_is_next;
+	int dbg_ts_next, dbg_ts_tid, dbg_ts_frame;
+	int dbg_fr_code, dbg_fr_back, dbg_fr_instr, dbg_fr_owner;
+	int dbg_co_qualname, dbg_co_filename, dbg_co_firstlineno, dbg_co_code;
 };
 
 /* One entry of the set of code objects already described in this image's file (pywalk.c). */
@@ -65,6 +71,8 @@ struct py_known {
  * again in this image.
  */
 struct py_state {
+	_Atomic int looked;		/* py_detect looked at this image's interpreter (one
+					 * thread does: two may be in dlopen at once) */
 	_Atomic int on;			/* frames are walked */
 	const struct py_layout *L;
 	uintptr_t runtime;		/* &_PyRuntime */

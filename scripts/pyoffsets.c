@@ -55,6 +55,33 @@ static void state_bits(void)
 	printf(" .str_ascii_bit = %d,\n", __builtin_ctz(state_word(&o)));
 }
 
+/* 3.13+: where _PyRuntime's own _Py_DebugOffsets keep the offsets of this row, for
+ * python.c to check at run time (a field moved by a patch release is refused, not misread). */
+#if PY_VERSION_HEX >= 0x030D0000
+#define DBG(field)	((long)offsetof(_PyRuntimeState, debug_offsets.field))
+#else
+#define DBG(field)	(-1L)
+#endif
+
+static void debug_offsets(void)
+{
+	printf("\t\t.dbg_cookie = %ld,\n", DBG(cookie));
+	printf("\t\t.dbg_rt_interp = %ld, .dbg_is_threads = %ld, .dbg_is_next = %ld,\n",
+	       DBG(runtime_state.interpreters_head), DBG(interpreter_state.threads_head),
+	       DBG(interpreter_state.next));
+	printf("\t\t.dbg_ts_next = %ld, .dbg_ts_tid = %ld, .dbg_ts_frame = %ld,\n",
+	       DBG(thread_state.next), DBG(thread_state.thread_id),
+	       DBG(thread_state.current_frame));
+	printf("\t\t.dbg_fr_code = %ld, .dbg_fr_back = %ld, .dbg_fr_instr = %ld, "
+	       ".dbg_fr_owner = %ld,\n",
+	       DBG(interpreter_frame.executable), DBG(interpreter_frame.previous),
+	       DBG(interpreter_frame.instr_ptr), DBG(interpreter_frame.owner));
+	printf("\t\t.dbg_co_qualname = %ld, .dbg_co_filename = %ld,\n", DBG(code_object.qualname),
+	       DBG(code_object.filename));
+	printf("\t\t.dbg_co_firstlineno = %ld, .dbg_co_code = %ld,\n",
+	       DBG(code_object.firstlineno), DBG(code_object.co_code_adaptive));
+}
+
 int main(void)
 {
 	printf("\t{ /* %s: Include/internal/pycore_runtime.h, pycore_interp.h, cpython/pystate.h",
@@ -118,6 +145,7 @@ int main(void)
 	printf("\t\t.str_ascii = %zu, .str_compact = %zu,\n", sizeof(PyASCIIObject),
 	       sizeof(PyCompactUnicodeObject));
 	state_bits();
+	debug_offsets();
 	printf("\t},\n");
 	return 0;
 }

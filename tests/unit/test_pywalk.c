@@ -6,7 +6,10 @@
  * is described once per image (PY_CODE), again when its address is reused by another; the
  * thread state is found through the TSS key and through the thread list; a corrupt chain (a
  * code object of the wrong type, a cycle) and a chain into unmapped memory (a fault, caught
- * by the guard) give XPF_SF_PY_PARTIAL and no frames, and the process goes on.
+ * by the guard) give XPF_SF_PY_PARTIAL and no frames, and the process goes on. And
+ * finding the interpreter (preload/python.c), with this program in its place: a known
+ * version is walked once its 3.13 debug offsets agree; a moved field, an unknown version
+ * and XPROF_PYTHON=0 give native frames only, the first two with a note.
  */
 #include <dirent.h>
 #include <pthread.h>
@@ -308,6 +311,138 @@ static void test_fault(void **state)
 	fake_done();
 }
 
+/* ---- finding the interpreter (python.c) ---------------------------------------------- */
+
+/* This program plays the interpreter py_detect() looks for (exported: see the Makefile). */
+uint8_t _PyRuntime[16384] __attribute__((aligned(64)));
+uint64_t PyCode_Type[4], PyUnicode_Type[4];
+const char *Py_GetVersion(void);
+static const char *version_text;
+
+const char *Py_GetVersion(void)
+{
+	return version_text;
+}
+
+/* The payload (after dt) of t's last record of `tag` in its block, NULL if none. */
+static const uint8_t *last_record(const struct xp_thread *t, unsigned tag, const uint8_t **end)
+{
+	const uint8_t *p = (const uint8_t *)(t->blk + 1), *stop = p + t->blk->used, *hit = NULL;
+
+	while (p < stop) {
+		uint8_t tg = *p++;
+		uint64_t len = 0, dt;
+
+		p += xpf_get_uleb(p, stop, &len);
+		if (tg == tag) {
+			hit = p + xpf_get_uleb(p, p + len, &dt);
+			*end = p + len;
+		}
+		p += len;
+	}
+	return hit;
+}
+
+/* The `walked` field of t's last PY_RUNTIME record; -1 if none. */
+static int runtime_walked(const struct xp_thread *t, uint64_t *version)
+{
+	const uint8_t *end, *q = last_record(t, XPF_REC_PY_RUNTIME, &end);
+	uint64_t w = 0;
+
+	if (!q)
+		return -1;
+	q += xpf_get_uleb(q, end, version);
+	xpf_get_uleb(q, end, &w);
+	return (int)w;
+}
+
+static int last_note_has(const struct xp_thread *t, const char *what)
+{
+	const uint8_t *end, *q = last_record(t, XPF_REC_NOTE, &end);
+	uint64_t len = 0;
+	char text[512];
+
+	if (!q)
+		return 0;
+	q += xpf_get_uleb(q, end, &len);
+	snprintf(text, sizeof(text), "%.*s", (int)len, (const char *)q);
+	return strstr(text, what) != NULL;
+}
+
+/* A 3.13 runtime whose _Py_DebugOffsets agree with the generated row. */
+static const struct py_layout *runtime_313(void)
+{
+	const struct py_layout *L = py_layout_find(3, 13);
+	const int pairs[][2] = {
+		{ L->dbg_rt_interp, L->rt_interp },   { L->dbg_is_threads, L->is_threads },
+		{ L->dbg_is_next, L->is_next },	      { L->dbg_ts_next, L->ts_next },
+		{ L->dbg_ts_tid, L->ts_tid },	      { L->dbg_ts_frame, L->ts_frame },
+		{ L->dbg_fr_code, L->fr_code },	      { L->dbg_fr_back, L->fr_back },
+		{ L->dbg_fr_instr, L->fr_instr },     { L->dbg_fr_owner, L->fr_owner },
+		{ L->dbg_co_qualname, L->co_qualname }, { L->dbg_co_filename, L->co_filename },
+		{ L->dbg_co_firstlineno, L->co_firstlineno }, { L->dbg_co_code, L->co_code },
+	};
+
+	memset(_PyRuntime, 0, sizeof(_PyRuntime));
+	memcpy(_PyRuntime + L->dbg_cookie, "xdebugpy", 8);
+	for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
+		uint64_t v = (uint64_t)pairs[i][1];
+
+		assert_true(pairs[i][0] > 0 && (size_t)pairs[i][0] + 8 <= sizeof(_PyRuntime));
+		memcpy(_PyRuntime + pairs[i][0], &v, 8);
+	}
+	return L;
+}
+
+static void detect_again(struct xp_thread *t)
+{
+	if (py.known)
+		munmap(py.known, PY_KNOWN_SLOTS * sizeof(struct py_known));
+	memset(&py, 0, sizeof(py));
+	py_detect(t);
+}
+
+static void test_detect(void **state)
+{
+	struct xp_thread *t = thread_new();
+	const struct py_layout *L = runtime_313();
+	uint64_t version = 0;
+
+	t->busy = 0;	/* py_detect runs in normal context: it takes busy itself */
+	xp.cfg.python = 1;
+	version_text = "3.13.0 (main, test)";
+	detect_again(t);
+	assert_int_equal(atomic_load(&py.on), 1);
+	assert_ptr_equal(py.L, L);
+	assert_int_equal(py.runtime, (uintptr_t)_PyRuntime);
+	assert_int_equal(py.code_type, (uintptr_t)PyCode_Type);
+	assert_int_equal(runtime_walked(t, &version), 1);
+	assert_int_equal(version, 3u << 16 | 13u << 8);
+	py_detect(t);		/* once per image */
+	assert_int_equal(runtime_walked(t, &version), 1);
+	/* A patch release that moved the frame link: refused, and said so. */
+	_PyRuntime[L->dbg_fr_back] += 8;
+	detect_again(t);
+	assert_int_equal(atomic_load(&py.on), 0);
+	assert_int_equal(runtime_walked(t, &version), 0);
+	assert_true(last_note_has(t, "fr_back elsewhere"));
+	/* A version without a row. */
+	version_text = "3.8.18 (default, test)";
+	detect_again(t);
+	assert_int_equal(atomic_load(&py.on), 0);
+	assert_true(last_note_has(t, "CPython 3.8: xprof does not know"));
+	/* XPROF_PYTHON=0. */
+	runtime_313();
+	version_text = "3.13.0 (main, test)";
+	xp.cfg.python = 0;
+	detect_again(t);
+	assert_int_equal(atomic_load(&py.on), 0);
+	assert_int_equal(runtime_walked(t, &version), 0);
+	xp.cfg.python = 1;
+	memset(&py, 0, sizeof(py));
+	free(t);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -362,7 +497,7 @@ int main(void)
 		cmocka_unit_test(test_walk_39),	  cmocka_unit_test(test_walk_311),
 		cmocka_unit_test(test_walk_312),  cmocka_unit_test(test_walk_313),
 		cmocka_unit_test(test_tss_key),	  cmocka_unit_test(test_corrupt),
-		cmocka_unit_test(test_fault),
+		cmocka_unit_test(test_fault),	  cmocka_unit_test(test_detect),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
