@@ -48,13 +48,19 @@ static int field(const struct py_layout *L, size_t off)
 }
 
 /*
- * Normal context: the first field of row L that this interpreter's own _Py_DebugOffsets
- * (3.13+, initialised statically in _PyRuntime, so readable before Py_Initialize) place
- * elsewhere, or NULL if none does or the version has none. A patch release that moved a
- * field is then refused rather than misread.
+ * Normal context: what of row L this interpreter's own data contradict, or NULL: the sizes
+ * its code and str types give their objects (another build of the version, a debug one
+ * say), then, from 3.13 on, the fields its _Py_DebugOffsets (initialised statically in
+ * _PyRuntime, so readable before Py_Initialize) place elsewhere. A build or patch release
+ * that differs is then refused rather than misread.
  */
-static const char *layout_differs(uintptr_t rt, const struct py_layout *L)
+static const char *layout_differs(uintptr_t rt, const struct py_layout *L, uintptr_t code_type,
+				  uintptr_t str_type)
 {
+	if (*(const int64_t *)(code_type + (uintptr_t)L->tp_basicsize) != L->code_basicsize)
+		return "the size of code objects";
+	if (*(const int64_t *)(str_type + (uintptr_t)L->tp_basicsize) != L->str_basicsize)
+		return "the size of str objects";
 	if (L->dbg_cookie < 0)
 		return NULL;
 	if (memcmp((const void *)(rt + (uintptr_t)L->dbg_cookie), "xdebugpy", 8))
@@ -107,10 +113,10 @@ static void note_moved(struct xp_thread *t, unsigned version, const char *what)
 {
 	char text[240];
 	int n = snprintf(text, sizeof(text),
-			 "CPython %u.%u.%u: its own debug offsets place %s elsewhere than xprof's "
-			 "layout for %u.%u; its samples have native frames only",
-			 version >> 16, version >> 8 & 0xff, version & 0xff, what, version >> 16,
-			 version >> 8 & 0xff);
+			 "CPython %u.%u.%u: its own types or debug offsets disagree with xprof's "
+			 "layout for %u.%u (%s); its samples have native frames only",
+			 version >> 16, version >> 8 & 0xff, version & 0xff, version >> 16,
+			 version >> 8 & 0xff, what);
 
 	note_text(t, text, (size_t)n);
 }
@@ -139,7 +145,8 @@ void py_detect(struct xp_thread *t)
 		record_runtime(t, version, 0);
 		return;
 	}
-	if ((moved = layout_differs((uintptr_t)rt, L))) {
+	moved = layout_differs((uintptr_t)rt, L, (uintptr_t)code_type, (uintptr_t)str_type);
+	if (moved) {
 		note_moved(t, version, moved);
 		record_runtime(t, version, 0);
 		return;

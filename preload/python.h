@@ -43,6 +43,10 @@ struct py_layout {
 	 * PyCompactUnicodeObject (compact, other); state bits */
 	int str_len, str_state, str_ascii, str_compact;
 	int str_kind_shift, str_compact_bit, str_ascii_bit;
+	/* PyTypeObject.tp_basicsize, and its value in PyCode_Type and PyUnicode_Type: checked
+	 * at detection against the interpreter's own types (a debug or otherwise different
+	 * build of the same version is refused, not misread) */
+	int tp_basicsize, code_basicsize, str_basicsize;
 	/* 3.13+: where in _PyRuntime its _Py_DebugOffsets hold the same offsets (its
 	 * "xdebugpy" cookie first), checked at detection; -1 before 3.13 */
 	int dbg_cookie, dbg_rt_interp, dbg_is_threads, dbg_is_next;

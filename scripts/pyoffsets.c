@@ -22,6 +22,12 @@
 #include "internal/pycore_runtime.h"
 #include "internal/pycore_interp.h"
 
+#if PY_VERSION_HEX >= 0x030B0000	/* code objects carry their bytecode from 3.11 on */
+#define CODE_BASICSIZE	offsetof(PyCodeObject, co_code_adaptive)
+#else
+#define CODE_BASICSIZE	sizeof(PyCodeObject)
+#endif
+
 #if PY_VERSION_HEX >= 0x030D0000
 #define CODE_FIELD	f_executable	/* a code object, or None on shim frames */
 #define INSTR_FIELD	instr_ptr
@@ -144,6 +150,10 @@ int main(void)
 	       sizeof(PyObject) + 2 * sizeof(Py_ssize_t));
 	printf("\t\t.str_ascii = %zu, .str_compact = %zu,\n", sizeof(PyASCIIObject),
 	       sizeof(PyCompactUnicodeObject));
+	/* What PyCode_Type and PyUnicode_Type say their objects' size is (Objects/codeobject.c,
+	 * Objects/unicodeobject.c): checked at run time against the interpreter's own types. */
+	printf("\t\t.tp_basicsize = %zu, .code_basicsize = %zu, .str_basicsize = %zu,\n",
+	       offsetof(PyTypeObject, tp_basicsize), CODE_BASICSIZE, sizeof(PyUnicodeObject));
 	state_bits();
 	debug_offsets();
 	printf("\t},\n");

@@ -8,8 +8,9 @@
  * code object of the wrong type, a cycle) and a chain into unmapped memory (a fault, caught
  * by the guard) give XPF_SF_PY_PARTIAL and no frames, and the process goes on. And
  * finding the interpreter (preload/python.c), with this program in its place: a known
- * version is walked once its 3.13 debug offsets agree; a moved field, an unknown version
- * and XPROF_PYTHON=0 give native frames only, the first two with a note.
+ * version is walked once its types' sizes and 3.13 debug offsets agree; a moved field,
+ * another build's code objects, an unknown version and XPROF_PYTHON=0 give native frames
+ * only, all but the last with a note.
  */
 #include <dirent.h>
 #include <pthread.h>
@@ -315,7 +316,7 @@ static void test_fault(void **state)
 
 /* This program plays the interpreter py_detect() looks for (exported: see the Makefile). */
 uint8_t _PyRuntime[16384] __attribute__((aligned(64)));
-uint64_t PyCode_Type[4], PyUnicode_Type[4];
+uint64_t PyCode_Type[64], PyUnicode_Type[64];	/* room for a PyTypeObject's head */
 const char *Py_GetVersion(void);
 static const char *version_text;
 
@@ -385,6 +386,8 @@ static const struct py_layout *runtime_313(void)
 
 	memset(_PyRuntime, 0, sizeof(_PyRuntime));
 	memcpy(_PyRuntime + L->dbg_cookie, "xdebugpy", 8);
+	PyCode_Type[L->tp_basicsize / 8] = (uint64_t)L->code_basicsize;
+	PyUnicode_Type[L->tp_basicsize / 8] = (uint64_t)L->str_basicsize;
 	for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
 		uint64_t v = (uint64_t)pairs[i][1];
 
@@ -425,7 +428,13 @@ static void test_detect(void **state)
 	detect_again(t);
 	assert_int_equal(atomic_load(&py.on), 0);
 	assert_int_equal(runtime_walked(t, &version), 0);
-	assert_true(last_note_has(t, "fr_back elsewhere"));
+	assert_true(last_note_has(t, "disagree with xprof's layout for 3.13 (fr_back)"));
+	/* Another build of the version (a debug one): its code objects are of another size. */
+	runtime_313();
+	PyCode_Type[L->tp_basicsize / 8] += 16;
+	detect_again(t);
+	assert_int_equal(atomic_load(&py.on), 0);
+	assert_true(last_note_has(t, "(the size of code objects)"));
 	/* A version without a row. */
 	version_text = "3.8.18 (default, test)";
 	detect_again(t);
