@@ -6,7 +6,8 @@
  * evaluation frame that ran it, paired from the leaf; runs left over go at the root;
  * evaluation frames left over stay; a code address described twice (a freed code object
  * reused) names the code of each sample's time; samples whose chain was unreadable are
- * counted; the report's Python shares add up.
+ * counted; the report's Python shares add up; bad Python parts of a file are skipped with
+ * a fault counted, the rest used.
  */
 #include <inttypes.h>
 #include <setjmp.h>
@@ -257,6 +258,47 @@ static void test_partial_counted(void **state)
 	done(&a, &s);
 }
 
+/* Bad Python parts: a keep beyond the previous sample's Python frames skips the rest of the
+ * block's samples (reported); a code description cut short is skipped, and the frame it
+ * would have named reads py:[unknown code]; the other samples are used. */
+static void test_bad_input(void **state)
+{
+	struct synth s;
+	struct an a;
+	struct synth_buf f = { .n = 0 };
+	uint64_t nat[5];
+	const uint64_t odd[1][2] = { { 0x7f1000009000ull, 1 } };
+
+	begin(&s);
+	native_full(nat);
+	sb_u(&f, 0x7f1000009000ull);
+	sb_u(&f, 7);
+	sb_u(&f, 200);		/* a name of 200 bytes in a payload of a few */
+	synth_rec(&s, 77, T0 + 7, XPF_REC_PY_CODE, &f);
+	sample_py(&s, T0 + 10, 0, nat + 3, 2, odd, 1);
+	sample_py(&s, T0 + 11, 0, nat, 5, py3, 3);
+	f.n = 0;		/* Python frames keeping 9 of the previous sample's 3 */
+	sb_u(&f, 1000000);
+	sb_u(&f, XPF_SF_LEAF_EXACT | XPF_SF_PYTHON);
+	sb_u(&f, 0);
+	sb_u(&f, 1);
+	sb_s(&f, (int64_t)nat[4]);
+	sb_u(&f, 9);
+	sb_u(&f, 0);
+	synth_rec(&s, 77, T0 + 12, XPF_REC_SAMPLE, &f);
+	sample_py(&s, T0 + 13, 0, nat, 5, py3, 3);	/* same block: skipped too */
+	profile_init(&a.p);
+	assert_int_equal(reader_parse(&a.p, "mem.xpf", s.buf, synth_size(&s), &quiet), 1);
+	assert_true(a.p.faults >= 2);
+	symbols_init(&a.sy, &a.p, &symq);
+	symbols_resolve(&a.sy);
+	stacks_build(&a.st, &a.p, &a.sy, &(struct stacks_opts){ 0 });
+	assert_int_equal(count(&a, "test_pymerge;py_main_fn;py:[unknown code]"), 1);
+	assert_int_equal(count(&a, MERGED), 1);
+	assert_int_equal(a.p.threads[0].samples, 2);
+	done(&a, &s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -264,6 +306,7 @@ int main(void)
 		cmocka_unit_test(test_left_over),
 		cmocka_unit_test(test_reused_address),
 		cmocka_unit_test(test_partial_counted),
+		cmocka_unit_test(test_bad_input),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
