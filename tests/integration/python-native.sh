@@ -16,7 +16,7 @@ echo "  $NAME: XPROF_PYTHON=0: CPython $(py_row off version), no Python frame"
 
 old=$(ls -d "$PYENV_VERSIONS"/3.[876].*/bin/python3.[876] 2>/dev/null | tail -1)
 if [ -z "$old" ]; then
-	echo "  $NAME: skipped an unknown version: no CPython 3.6-3.8 under $PYENV_VERSIONS"
+	echo "  $NAME: SKIP an unknown version: no CPython 3.6-3.8 under $PYENV_VERSIONS"
 	pass
 fi
 prof old 30 "$old" -B "$HERE/progs/py/pysplit.py" 4

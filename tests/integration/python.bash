@@ -4,7 +4,8 @@
 #
 #	py_each FN	FN TAG PYTHON for Debian's /usr/bin/python3.11 (TAG deb3.11; FAIL if it
 #			is missing: CI has it) and for each pyenv 3.9-3.13 installed (TAG the
-#			version); a version not installed is named as skipped, with the reason
+#			version); a version not installed gets a "SKIP" line with the reason
+#			(indented: the test itself still passes or fails on what ran)
 #	py_offsets PYTHON FIELD...	the values of py_layout fields for PYTHON's version, from
 #			preload/pyversions.h (what the walker itself uses)
 #	py_row RUN COL	the #python row's column COL of run RUN (the first interpreter)
@@ -22,8 +23,8 @@ py_each()
 	for v in 3.9 3.10 3.11 3.12 3.13; do
 		p=$(ls -d "$PYENV_VERSIONS/$v".*/bin/"python$v" 2>/dev/null | head -1)
 		if [ -z "$p" ]; then
-			echo "  $NAME: skipped CPython $v: not installed ($PYENV_VERSIONS/$v.*;" \
-				"CI has Debian's 3.11 only)"
+			echo "  $NAME: SKIP CPython $v: not installed ($PYENV_VERSIONS/$v.*; Debian" \
+				"12, and so CI, packages 3.11 only)"
 			continue
 		fi
 		"$fn" "$v" "$p"
