@@ -59,13 +59,16 @@ struct py_layout {
 struct py_known {
 	_Atomic uintptr_t code;		/* 0: free slot; claimed once, never freed */
 	uintptr_t name, file;		/* the object's name and file pointers when written */
+	uint64_t name_len, name_head, name_tail; /* the name's length and first and last 8
+					 * bytes then (a freed name's address may be reused by
+					 * another name too) */
 	int32_t line;			/* its first line then */
 	_Atomic int32_t ready;		/* 1 once described; stored last, 0 while being
 					 * written. A fork child keeps its parent's set: readers
 					 * give it the parent's descriptions as of the fork */
 };
 
-#define PY_KNOWN_SLOTS	32768u		/* 1 MiB, mapped once; pages touched on use */
+#define PY_KNOWN_SLOTS	32768u		/* 1.75 MiB, mapped once; pages touched on use */
 #define PY_KNOWN_PROBES	32		/* a code object not placed within these is described
 					 * again at every sample (correct, only bigger) */
 

@@ -25,9 +25,10 @@
  * mapped once (py_known): a slot is claimed by compare-and-swap of its key and filled after
  * the record is committed, so a slot whose record was never written (a fault, or another
  * thread still writing) reads as unknown and is described again. A freed code object whose
- * address a new one reuses is told by its name, file or first line differing from what the
- * slot holds: it is described again, and readers take the latest description before a
- * sample.
+ * address a new one reuses is told by its name (the object, and its length and first and
+ * last bytes: a name object's address can be reused too), file or first line differing
+ * from what the slot holds: it is described again, and readers take the latest
+ * description before a sample.
  *
  * Stack use (gcc 12 -O2, -fstack-usage): py_take 272 bytes with everything it inlines,
  * str_utf8 40, then rec_reserve's 48 and out.c's block path: under 1 KiB of the private
@@ -226,18 +227,52 @@ static size_t str_utf8(const struct str_view *v, uint8_t *out, size_t cap)
 	return n;
 }
 
-/* What identifies a code object for the set: its name and file objects and first line. */
+/* What identifies a code object for the set: its name and file objects, its first line,
+ * and the name's length and first and last bytes (a freed name's address can be reused by
+ * the next name too, as the freed code object's by the next code object). */
 struct code_id {
 	uintptr_t name, file;
+	uint64_t len, head, tail;
 	int32_t line;
 };
 
-/* AS-safe: plain reads of the code object. */
-static void code_id_of(const struct py_layout *L, uintptr_t code, struct code_id *id)
+/* AS-safe: bytes [from, from + n) of v's characters (n <= 8) as a number: one load when n
+ * is 8 (x86 reads unaligned), else byte by byte (never past the string's end). */
+static uint64_t str_bytes(const struct str_view *v, uint64_t from, uint64_t n)
 {
+	uint64_t x = 0;
+
+	if (n == 8)
+		return *(const volatile uint64_t *)(v->data + from);
+	for (uint64_t i = 0; i < n; i++)
+		x = x << 8 | rd8(v->data + from + i);
+	return x;
+}
+
+/* AS-safe: plain reads of the code object and its name; -1 if the name is not a str. */
+static int code_id_of(const struct py_layout *L, uintptr_t code, struct code_id *id)
+{
+	struct str_view v;
+	uint64_t bytes;
+
 	id->name = rd(code + (uintptr_t)(L->co_qualname >= 0 ? L->co_qualname : L->co_name));
 	id->file = rd(code + (uintptr_t)L->co_filename);
 	id->line = (int32_t)rd32(code + (uintptr_t)L->co_firstlineno);
+	if (str_view(L, id->name, &v))
+		return -1;
+	bytes = v.len * v.kind;
+	id->len = v.len;
+	id->head = str_bytes(&v, 0, bytes < 8 ? bytes : 8);
+	id->tail = bytes > 8 ? str_bytes(&v, bytes - 8, 8) : 0;
+	return 0;
+}
+
+/* AS-safe: does slot k hold the description of the code object id? */
+static int code_same(const struct py_known *k, const struct code_id *id)
+{
+	return atomic_load_explicit(&k->ready, memory_order_acquire) && k->name == id->name &&
+	       k->file == id->file && k->line == id->line && k->name_len == id->len &&
+	       k->name_head == id->head && k->name_tail == id->tail;
 }
 
 /* AS-safe: writes the PY_CODE record of code: 0 if written, 1 if there was no room (the
@@ -305,9 +340,9 @@ static int code_seen(struct xp_thread *t, const struct py_layout *L, uintptr_t c
 
 	int r;
 
-	code_id_of(L, code, &id);
-	if (k && atomic_load_explicit(&k->ready, memory_order_acquire) && k->name == id.name &&
-	    k->file == id.file && k->line == id.line)
+	if (code_id_of(L, code, &id))
+		return -1;
+	if (k && code_same(k, &id))
 		return 0;
 	r = describe(t, L, code, &id, now);
 	if (r < 0)
@@ -315,6 +350,9 @@ static int code_seen(struct xp_thread *t, const struct py_layout *L, uintptr_t c
 	if (k && r == 0) {
 		atomic_store_explicit(&k->ready, 0, memory_order_relaxed);
 		k->name = id.name;
+		k->name_len = id.len;
+		k->name_head = id.head;
+		k->name_tail = id.tail;
 		k->file = id.file;
 		k->line = id.line;
 		atomic_store_explicit(&k->ready, 1, memory_order_release);

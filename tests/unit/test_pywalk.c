@@ -3,7 +3,8 @@
  * test_pywalk.c - the Python frame walker (preload/pywalk.c) against fake interpreters laid
  * out in memory by the generated layouts of 3.9, 3.11, 3.12 and 3.13: the frames come back
  * leaf first with their code objects, instruction offsets and entry marks; each code object
- * is described once per image (PY_CODE), again when its address is reused by another; the
+ * is described once per image (PY_CODE), again when its address is reused by another (even
+ * with its name at the freed name's address: the name's bytes tell them apart); the
  * thread state is found through the TSS key and through the thread list; a corrupt chain (a
  * code object of the wrong type, a cycle) and a chain into unmapped memory (a fault, caught
  * by the guard) give XPF_SF_PY_PARTIAL and no frames, and the process goes on. And
@@ -194,6 +195,14 @@ static int code_records(const struct xp_thread *t)
 	return n;
 }
 
+/* The name object of a fake code object. */
+static uintptr_t rd_name(const struct fake *fk, uintptr_t code)
+{
+	int at = fk->L->co_qualname >= 0 ? fk->L->co_qualname : fk->L->co_name;
+
+	return *(const uintptr_t *)(code + (uintptr_t)at);
+}
+
 static void check_walk(int major, int minor)
 {
 	struct xp_thread *t = thread_new();
@@ -220,6 +229,10 @@ static void check_walk(int major, int minor)
 	    fake_str(fk.L, "other_fn"));
 	assert_int_equal(py_take(t, 300, &flags), 3);
 	assert_int_equal(code_records(t), 4);
+	/* and again at the same address, its name too at the freed name's address */
+	memcpy((void *)(rd_name(&fk, fk.codes[1]) + (uintptr_t)fk.L->str_ascii), "other_f2", 8);
+	assert_int_equal(py_take(t, 400, &flags), 3);
+	assert_int_equal(code_records(t), 5);
 	fake_done();
 	free(t);
 }
