@@ -63,7 +63,7 @@ struct prof_pyaddr {
 #define PROF_PY_VALUE(code, instr)	((uint64_t)(code) << 32 | (uint32_t)(instr))
 #define PROF_PY_CODE(v)			((uint32_t)((v) >> 32))	/* pycodes index */
 #define PROF_PY_ENTRY(v)		((v) & 1)	/* first frame of an evaluation call */
-#define PROF_PY_UNKNOWN			UINT32_MAX	/* code address with no PY_CODE record */
+#define PROF_PY_UNKNOWN			UINT32_MAX	/* an address no PY_CODE named */
 
 /* One process image. CPU figures from the file are the kernel's process CPU clock, which an
  * image inherits from the one it exec'd from; profile_link_images() finds that predecessor

@@ -64,8 +64,8 @@ static bool decode_py(struct rctx *c, struct cur *k, uint64_t flags)
 	n = cur_u(k);
 	if (k->bad || keep > c->pydepth || n > (uint64_t)(k->end - k->p) / 2 ||
 	    keep + n > PROF_MAX_DEPTH) {
-		reader_fault(c, "sample: bad Python frames (keep %" PRIu64 " of %" PRIu32 ", %" PRIu64
-				" new); rest of block's samples skipped",
+		reader_fault(c, "sample: bad Python frames (keep %" PRIu64 " of %" PRIu32
+				", %" PRIu64 " new); rest of block's samples skipped",
 			     keep, c->pydepth, n);
 		return false;
 	}

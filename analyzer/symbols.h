@@ -36,8 +36,8 @@ struct sym_func {
 enum sym_kind {
 	SYM_NATIVE = 0,			/* a named native frame */
 	SYM_NONAME = 1,			/* unknown, or no symbol: module+0xOFFSET */
-	SYM_EVAL = 2,			/* CPython's evaluation function (_PyEval_EvalFrameDefault) */
-	SYM_PYTHON = 3,			/* a Python function (pymerge.c); modfile PROF_NONE */
+	SYM_EVAL = 2,			/* CPython's _PyEval_EvalFrameDefault */
+	SYM_PYTHON = 3,			/* a Python function (pymerge.c), no modfile */
 };
 
 struct sym_loc {

@@ -213,8 +213,7 @@ int main(int argc, char **argv)
 		 "    return level(n - 1) if n else xpbench.measure(%ld)\n"
 		 "r = level(%d)\n"
 		 "v = sys.version_info\n"
-		 "print('%%d.%%d.%%d\\t%%d\\t%%.1f\\t%%.1f\\t%%.1f\\t%%.1f\\t%%.1f\\t%%.1f\\t%%d\\t%%.1f' %%"
-		 " ((v[0], v[1], v[2]) + r))\n",
+		 "print('\\t'.join(['%%d.%%d.%%d' %% tuple(v[:3])] + [str(x) for x in r]))\n",
 		 reps, frames - 2);
 	rc = PyRun_SimpleString(code);
 	Py_Finalize();

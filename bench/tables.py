@@ -457,10 +457,11 @@ def python_table(d):
             "PY_CODE bytes/sample", "CPU named %", "Python unnamed %", "leaf unnamed %"]
     return "\n".join([
         "bench/pywalk-bench inside each interpreter, %d Python frames deep (<module> and a "
-        "recursion), each the median of 5 runs of the mean per call over %d calls: the walk (thread state, frame "
-        "chain, code objects already described), the same walk from emptied caches (after "
-        "reading 64 MiB; in the handler the running thread's innermost frames are in the "
-        "cache, so a sample's walk lies between the two), what the Python frames add to the sample "
+        "recursion), each the median of 5 runs of the mean per call over %d calls: the walk "
+        "(thread state, frame chain, code objects already described), the same walk from "
+        "emptied caches (after reading 64 MiB; in the handler the running thread's innermost "
+        "frames are in the cache, so a sample's walk lies between the two), what the Python "
+        "frames add to the sample "
         "record, their sum (the cost over a native-only sample), and libunwind's native "
         "unwind at the same point for scale. Then target-sim/py/backtest.py (2 workers) under "
         "xprof, with the walk and with XPROF_PYTHON=0: bytes per sample record (tag, length "

@@ -129,10 +129,10 @@ enum xpf_tag {
 #define XPF_SF_TRUNCATED	(1u << 0)	/* stack deeper than max_depth: root side cut */
 #define XPF_SF_PARTIAL		(1u << 1)	/* unwinding stopped early (no unwind info) */
 #define XPF_SF_LEAF_EXACT	(1u << 2)	/* frame 0 is the interrupted pc, not a return addr */
-#define XPF_SF_PYTHON		(1u << 3)	/* Python frames follow the native ones (below) */
-#define XPF_SF_PY_PARTIAL	(1u << 4)	/* the thread's Python frame chain could not be read
-						 * (corrupt, changing, or a fault): native frames
-						 * only */
+#define XPF_SF_PYTHON		(1u << 3)	/* Python frames follow (below) */
+#define XPF_SF_PY_PARTIAL	(1u << 4)	/* the thread's Python frame chain could not
+						 * be read (corrupt, changing, or a fault):
+						 * native frames only */
 
 /* XPF_REC_SPAWN how */
 enum xpf_spawn { XPF_SPAWN_FORK = 1, XPF_SPAWN_POSIX_SPAWN = 2, XPF_SPAWN_VFORK = 3 };

@@ -68,9 +68,10 @@ struct py_known {
 					 * give it the parent's descriptions as of the fork */
 };
 
-#define PY_KNOWN_SLOTS	32768u		/* 1.75 MiB, mapped once; pages touched on use */
-#define PY_KNOWN_PROBES	32		/* a code object not placed within these is described
-					 * again at every sample (correct, only bigger) */
+#define PY_KNOWN_SLOTS	32768u		/* 1.75 MiB, mapped once; touched on use */
+#define PY_KNOWN_PROBES	32		/* a code object not placed within these is
+					 * described again at every sample (correct, only
+					 * bigger) */
 
 /*
  * The interpreter of this process. Written by py_detect() in normal context before `on` is

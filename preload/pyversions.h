@@ -7,7 +7,8 @@
  * change within a minor version (3.11.2 and 3.11.7 give the same row).
  */
 static const struct py_layout py_layouts[] = {
-	{ /* 3.9.18: Include/internal/pycore_runtime.h, pycore_interp.h, cpython/pystate.h, cpython/frameobject.h, cpython/code.h */
+	{ /* 3.9.18: Include/internal/pycore_runtime.h, pycore_interp.h,
+	   * cpython/pystate.h, cpython/frameobject.h, cpython/code.h */
 		.major = 3, .minor = 9,
 		.rt_tss = 584,
 		.is_threads = 8,
@@ -33,7 +34,8 @@ static const struct py_layout py_layouts[] = {
 		.dbg_co_qualname = -1, .dbg_co_filename = -1,
 		.dbg_co_firstlineno = -1, .dbg_co_code = -1,
 	},
-	{ /* 3.10.13: Include/internal/pycore_runtime.h, pycore_interp.h, cpython/pystate.h, cpython/frameobject.h, cpython/code.h */
+	{ /* 3.10.13: Include/internal/pycore_runtime.h, pycore_interp.h,
+	   * cpython/pystate.h, cpython/frameobject.h, cpython/code.h */
 		.major = 3, .minor = 10,
 		.rt_tss = 584,
 		.is_threads = 8,
@@ -59,7 +61,8 @@ static const struct py_layout py_layouts[] = {
 		.dbg_co_qualname = -1, .dbg_co_filename = -1,
 		.dbg_co_firstlineno = -1, .dbg_co_code = -1,
 	},
-	{ /* 3.11.7: Include/internal/pycore_runtime.h, pycore_interp.h, cpython/pystate.h, internal/pycore_frame.h, cpython/code.h */
+	{ /* 3.11.7: Include/internal/pycore_runtime.h, pycore_interp.h,
+	   * cpython/pystate.h, internal/pycore_frame.h, cpython/code.h */
 		.major = 3, .minor = 11,
 		.rt_tss = 592,
 		.is_threads = 16,
@@ -87,7 +90,8 @@ static const struct py_layout py_layouts[] = {
 		.dbg_co_qualname = -1, .dbg_co_filename = -1,
 		.dbg_co_firstlineno = -1, .dbg_co_code = -1,
 	},
-	{ /* 3.12.1: Include/internal/pycore_runtime.h, pycore_interp.h, cpython/pystate.h, internal/pycore_frame.h, cpython/code.h */
+	{ /* 3.12.1: Include/internal/pycore_runtime.h, pycore_interp.h,
+	   * cpython/pystate.h, internal/pycore_frame.h, cpython/code.h */
 		.major = 3, .minor = 12,
 		.rt_tss = 1544,
 		.is_threads = 72,
@@ -115,7 +119,8 @@ static const struct py_layout py_layouts[] = {
 		.dbg_co_qualname = -1, .dbg_co_filename = -1,
 		.dbg_co_firstlineno = -1, .dbg_co_code = -1,
 	},
-	{ /* 3.13.0: Include/internal/pycore_runtime.h, pycore_interp.h, cpython/pystate.h, internal/pycore_frame.h, cpython/code.h */
+	{ /* 3.13.0: Include/internal/pycore_runtime.h, pycore_interp.h,
+	   * cpython/pystate.h, internal/pycore_frame.h, cpython/code.h */
 		.major = 3, .minor = 13,
 		.rt_tss = 2160,
 		.is_threads = 7344,

@@ -21,14 +21,14 @@
  *
  * Code objects are described in the file (XPF_REC_PY_CODE) the first time a sample of this
  * process names them (a fork child inherits the set with the memory: what its parent
- * described before the fork is the child's too, and readers take it so). The set of those already described is a lock-free open-addressing table
- * mapped once (py_known): a slot is claimed by compare-and-swap of its key and filled after
- * the record is committed, so a slot whose record was never written (a fault, or another
- * thread still writing) reads as unknown and is described again. A freed code object whose
- * address a new one reuses is told by its name (the object, and its length and first and
- * last bytes: a name object's address can be reused too), file or first line differing
- * from what the slot holds: it is described again, and readers take the latest
- * description before a sample.
+ * described before the fork is the child's too, and readers take it so). The set of those
+ * already described is a lock-free open-addressing table mapped once (py_known): a slot is
+ * claimed by compare-and-swap of its key and filled after the record is committed, so a
+ * slot whose record was never written (a fault, or another thread still writing) reads as
+ * unknown and is described again. A freed code object whose address a new one reuses is
+ * told by its name (the object, and its length and first and last bytes: a name object's
+ * address can be reused too), file or first line differing from what the slot holds: it is
+ * described again, and readers take the latest description before a sample.
  *
  * Stack use (gcc 12 -O2, -fstack-usage): py_take 272 bytes with everything it inlines,
  * str_utf8 40, then rec_reserve's 48 and out.c's block path: under 1 KiB of the private
@@ -152,7 +152,7 @@ static int frames_of(struct xp_thread *t, const struct py_layout *L, uintptr_t t
 			lap = 0;
 		}
 		if (L->owner_cstack >= 0 && rd8(f + L->fr_owner) == L->owner_cstack) {
-			if (n)	/* the shim under a run of frames: its outermost is the entry */
+			if (n)	/* the shim under a run of frames: its outermost is entry */
 				t->py_instr[n - 1] |= 1;
 			continue;
 		}

@@ -124,7 +124,7 @@ struct xp_thread {
 	uint8_t *stack_lo, *stack_top;
 	uintptr_t *prev;		/* cfg.depth entries */
 	uintptr_t *scratch;		/* cfg.depth + XP_SKIP_FRAMES entries */
-	uint64_t *py_codes, *py_instr;	/* cfg.depth entries each: this sample's Python frames */
+	uint64_t *py_codes, *py_instr;	/* cfg.depth entries each: this sample's Python */
 	uint64_t *py_prev_codes, *py_prev_instr; /* and the previous sample's */
 };
 

@@ -90,12 +90,11 @@ static void debug_offsets(void)
 
 int main(void)
 {
-	printf("\t{ /* %s: Include/internal/pycore_runtime.h, pycore_interp.h, cpython/pystate.h",
-	       PY_VERSION);
+	printf("\t{ /* %s: Include/internal/pycore_runtime.h, pycore_interp.h,\n", PY_VERSION);
 #if PY_VERSION_HEX >= 0x030B0000
-	printf(", internal/pycore_frame.h, cpython/code.h */\n");
+	printf("\t   * cpython/pystate.h, internal/pycore_frame.h, cpython/code.h */\n");
 #else
-	printf(", cpython/frameobject.h, cpython/code.h */\n");
+	printf("\t   * cpython/pystate.h, cpython/frameobject.h, cpython/code.h */\n");
 #endif
 	printf("\t\t.major = %d, .minor = %d,\n", PY_MAJOR_VERSION, PY_MINOR_VERSION);
 #if PY_VERSION_HEX >= 0x030C0000
@@ -129,7 +128,8 @@ int main(void)
 #if PY_VERSION_HEX >= 0x030C0000
 	printf("\t\t.fr_entry = -1, .owner_cstack = %d,\n", FRAME_OWNED_BY_CSTACK);
 #else
-	printf("\t\t.fr_entry = %zu, .owner_cstack = -1,\n", offsetof(_PyInterpreterFrame, is_entry));
+	printf("\t\t.fr_entry = %zu, .owner_cstack = -1,\n",
+	       offsetof(_PyInterpreterFrame, is_entry));
 #endif
 	printf("\t\t.co_qualname = %zu,\n", offsetof(PyCodeObject, co_qualname));
 	printf("\t\t.co_code = %zu,\n", offsetof(PyCodeObject, co_code_adaptive));

@@ -527,8 +527,9 @@ static void python_table(struct an_ctx *c)
 		cell_pct(&t, v[i].unnamed_ns, v[i].weight_ns);
 		table_cell(&t, "%" PRIu64, v[i].partial);
 	}
-	table_print(c->out, &t, c->o->fmt, "CPython interpreters: CPU with Python names, and "
-					   "unnamed (evaluation frame left, or leaf without symbol)");
+	table_print(c->out, &t, c->o->fmt,
+		    "CPython interpreters: CPU with Python names, and unnamed (evaluation frame "
+		    "left, or leaf without symbol)");
 	table_fini(&t);
 	free(v);
 }

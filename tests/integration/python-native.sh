@@ -24,7 +24,8 @@ expect_rc old 0
 check old "PY and PY[0]['walked'] == 'native-only'" \
 	"not any(f.startswith('py:') for s, w in stacks() for f in s)"
 v=$(py_row old version)
-notes=$("$XPROF_ANALYZE" report "$OUT/old" 2>/dev/null | grep -c "CPython ${v%.*}: xprof does not know")
+notes=$("$XPROF_ANALYZE" report "$OUT/old" 2>/dev/null |
+	grep -c "CPython ${v%.*}: xprof does not know")
 [ "$notes" -ge 1 ] || fail "old: no note that CPython $v is unknown"
 echo "  $NAME: CPython $v: native frames only, said in the report's notes"
 pass

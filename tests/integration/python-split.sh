@@ -13,22 +13,22 @@
 
 one()
 {
-	local tag=$1 py=$2 h l
+	local tag=$1 py=$2 h l both="(on_stack('py:heavy') + on_stack('py:light'))"
 
 	prof "$tag" 60 "$py" -B "$HERE/progs/py/pysplit.py" 24
 	expect_rc "$tag" 0
 	grep -qx "tasks 24" "$WORK/$tag.out" || fail "$tag: the pool did not finish its tasks"
+	h="100 * on_stack('py:heavy') / $both"
+	l="100 * on_stack('py:light') / $both"
 	check "$tag" "PY and PY[0]['walked'] == 'python'" \
-		"abs(100 * on_stack('py:heavy') / (on_stack('py:heavy') + on_stack('py:light')) - 66.7) <= 3" \
-		"abs(100 * on_stack('py:light') / (on_stack('py:heavy') + on_stack('py:light')) - 33.3) <= 3" \
-		"on_stack('py:heavy') + on_stack('py:light') >= 60" \
-		"len([p for p in P if any(frame_is(f, 'py:heavy') for s, w in stacks(p['pid']) for f in s)]) == 2" \
+		"abs($h - 66.7) <= 3" "abs($l - 33.3) <= 3" "$both >= 60" \
+		"len([p for p in P if any(frame_is(f, 'py:heavy')
+		      for s, w in stacks(p['pid']) for f in s)]) == 2" \
 		"max(sum(1 for f in s if frame_is(f, 'py:heavy')) for s, w in stacks()) == 26" \
 		"total_pct('py:heavy') > 0 and total_pct('py:light') > 0" \
 		"not any(f == 'py:[unknown code]' for s, w in stacks() for f in s)"
-	h=$(py_eval "$tag" "round(100 * on_stack('py:heavy') / (on_stack('py:heavy') + on_stack('py:light')), 1)")
-	l=$(py_eval "$tag" "round(100 * on_stack('py:light') / (on_stack('py:heavy') + on_stack('py:light')), 1)")
-	echo "  $NAME: CPython $(py_row "$tag" version): heavy $h %, light $l % (2:1 is 66.7/33.3);" \
+	echo "  $NAME: CPython $(py_row "$tag" version): heavy $(py_eval "$tag" "round($h, 1)") %," \
+		"light $(py_eval "$tag" "round($l, 1)") % (2:1 is 66.7/33.3);" \
 		"unnamed $(py_row "$tag" unnamed_pct) % of the interpreters' CPU"
 }
 

@@ -15,12 +15,18 @@ one()
 
 	prof "$tag" 60 "$py" -B "$HERE/progs/py/pythreads.py" 0.6
 	expect_rc "$tag" 0
-	check "$tag" "all(len(by_tid('py:' + f)) == 1 for f in ('t_alpha', 't_beta', 't_gamma'))" \
-		"len(set(t for f in ('t_alpha', 't_beta', 't_gamma') for t in by_tid('py:' + f))) == 3" \
-		"all(not (set(by_tid('py:' + f)) & set(by_tid('py:' + g))) for f in ('t_alpha', 't_beta', 't_gamma') for g in ('t_alpha', 't_beta', 't_gamma') if f != g)" \
-		"any(re.search('(?i)sha|hash|crypto', ';'.join(s[[frame_is(f, 'py:t_beta') for f in s].index(True) + 1:])) for s, w in stacks() if any(frame_is(f, 'py:t_beta') for f in s))"
+	local fs="('t_alpha', 't_beta', 't_gamma')" beta
+	# the frames of a stack below its py:t_beta frame, as one string
+	beta="';'.join(s[[frame_is(f, 'py:t_beta') for f in s].index(True) + 1:])"
+	check "$tag" "all(len(by_tid('py:' + f)) == 1 for f in $fs)" \
+		"len(set(t for f in $fs for t in by_tid('py:' + f))) == 3" \
+		"all(not (set(by_tid('py:' + f)) & set(by_tid('py:' + g)))
+		     for f in $fs for g in $fs if f != g)" \
+		"any(re.search('(?i)sha|hash|crypto', $beta)
+		     for s, w in stacks() if any(frame_is(f, 'py:t_beta') for f in s))"
 	echo "  $NAME: CPython $(py_row "$tag" version): CPU ms per thread function:" \
-		"$(py_eval "$tag" "', '.join('%s %d' % (f, sum(by_tid('py:' + f).values()) // 1000000) for f in ('t_alpha', 't_beta', 't_gamma'))")"
+		"$(py_eval "$tag" "', '.join('%s %d' % (f, sum(by_tid('py:' + f).values()) // 1000000)
+			for f in $fs)")"
 }
 
 py_each one
