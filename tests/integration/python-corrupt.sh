@@ -22,8 +22,7 @@ one()
 		"on_stack('py:healthy') >= 15" \
 		"on_stack('py:corrupted') < 5"
 	echo "  $NAME: CPython $(py_row "$tag" version): $(py_row "$tag" partial) partial" \
-		"samples,"
-		"py:healthy $(py_eval "$tag" "round(on_stack('py:healthy'), 1)") % of the CPU"
+		"samples, py:healthy $(py_eval "$tag" "round(on_stack('py:healthy'), 1)") % of the CPU"
 }
 
 py_each one
