@@ -141,13 +141,19 @@ PROG_BIN := $(PROG_SRC:tests/integration/progs/%.c=$(O)/tests/progs/%)
 
 # Tests of preload code link its archive; the others must not, or they would pick up the
 # library's close()/dlopen() interposers and with them the sampler itself.
-PRELOAD_UNIT := $(O)/tests/unit/test_config $(O)/tests/unit/test_envp $(O)/tests/unit/test_record
+PRELOAD_UNIT := $(O)/tests/unit/test_config $(O)/tests/unit/test_envp $(O)/tests/unit/test_record \
+	$(O)/tests/unit/test_pywalk
 
 $(PRELOAD_UNIT): $(O)/tests/unit/%: tests/unit/%.c $(O)/libxprof-test.a
 	$(call msg,CC,$@)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(BASE_CFLAGS) $(CMOCKA_CFLAGS) $(UNWIND_CFLAGS) -DUNW_LOCAL_ONLY -Ipreload \
-		$(SAN_FLAGS) -o $@ $< $(O)/libxprof-test.a $(CMOCKA_LIBS) $(PRELOAD_LIBS)
+		$(SAN_FLAGS) -o $@ $< $(O)/libxprof-test.a $(CMOCKA_LIBS) $(PRELOAD_LIBS) \
+		$(TEST_LDFLAGS)
+
+# test_pywalk plays a CPython interpreter: dlsym(RTLD_DEFAULT) must find its symbols.
+$(O)/tests/unit/test_pywalk: TEST_LDFLAGS := $(foreach s,_PyRuntime Py_GetVersion PyCode_Type \
+	PyUnicode_Type,-Wl,--export-dynamic-symbol=$(s))
 
 $(O)/tests/unit/%: tests/unit/%.c $(O)/libanalyzer.a
 	$(call msg,CC,$@)

@@ -239,7 +239,7 @@ static void fill_location(struct pp *c, size_t i, PbLine **lines)
 	}
 	l->n_line = n;
 	l->line = lines;
-	if (f && i != SYM_LOC_UNKNOWN && i != SYM_LOC_VDSO) {
+	if (f && i != SYM_LOC_UNKNOWN && i != SYM_LOC_VDSO && s->locs[i].modfile != PROF_NONE) {
 		l->mapping_id = c->map_id[s->locs[i].modfile];
 		l->address = s->locs[i].shown;
 	}
@@ -297,7 +297,7 @@ static void fill_sample(struct pp *c, size_t i, uint64_t *ids, int64_t *vals)
 	size_t n = 0;
 
 	perftools__profiles__sample__init(sm);
-	for (uint32_t j = sk->depth; j-- > 0;)
+	for (uint32_t j = sk->nlocs; j-- > 0;)
 		ids[n++] = p->stack_locs[sk->locs + j] + 1;
 	if (sk->flags & XPF_SF_TRUNCATED)
 		ids[n++] = c->trunc_loc;
@@ -330,7 +330,7 @@ static void add_samples(struct pp *c)
 	size_t n = p->naggs, nids = 0;
 
 	for (size_t i = 0; i < n; i++)
-		nids += p->stacks[p->aggs[i].stack].depth + 1u;
+		nids += p->stacks[p->aggs[i].stack].nlocs + 1u;
 	c->samples = xcalloc(n + 1, sizeof(*c->samples));
 	c->sample_ptrs = xcalloc(n + 1, sizeof(*c->sample_ptrs));
 	c->loc_ids = xcalloc(nids + 1, sizeof(*c->loc_ids));

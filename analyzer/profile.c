@@ -18,6 +18,7 @@ void profile_init(struct profile *p)
 	/* Never NULL, so an empty stack still has a valid (zero-length) place. */
 	p->capaddrs = 64;
 	p->addrs = xmalloc(p->capaddrs * sizeof(*p->addrs));
+	kvmap_init(&p->pycode_idx);
 }
 
 void profile_fini(struct profile *p)
@@ -25,7 +26,10 @@ void profile_fini(struct profile *p)
 	for (size_t i = 0; i < p->nprocs; i++) {
 		free(p->procs[i].mods);
 		free(p->procs[i].ev);
+		free(p->procs[i].pyaddrs);
 	}
+	free(p->pycodes);
+	kvmap_fini(&p->pycode_idx);
 	for (size_t i = 0; i < p->nregions; i++)
 		free(p->regions[i].dur);
 	free(p->modfiles);
@@ -144,11 +148,12 @@ static uint64_t stack_hash(const void *ctx, uint32_t id)
 	const struct profile *p = ctx;
 	const struct prof_stack *s = &p->stacks[id];
 
-	return stack_key_hash(s->proc, s->epoch, s->flags, p->addrs + s->off, s->depth);
+	return stack_key_hash(s->proc, s->epoch, s->flags, p->addrs + s->off,
+			      (uint32_t)s->depth + s->npy) ^ s->npy;
 }
 
 struct stack_key {
-	uint32_t proc, epoch, depth;
+	uint32_t proc, epoch, depth, npy;
 	uint8_t flags;
 	const uint64_t *addrs;
 };
@@ -160,31 +165,40 @@ static bool stack_eq(const void *ctx, uint32_t id, const void *key)
 	const struct stack_key *k = key;
 
 	return s->proc == k->proc && s->epoch == k->epoch && s->flags == k->flags &&
-	       s->depth == k->depth && !memcmp(p->addrs + s->off, k->addrs, k->depth * 8ul);
+	       s->depth == k->depth && s->npy == k->npy &&
+	       !memcmp(p->addrs + s->off, k->addrs, (k->depth + k->npy) * 8ul);
 }
 
 uint32_t profile_stack(struct profile *p, uint32_t proc, uint32_t epoch, uint8_t flags,
 		       const uint64_t *addrs, uint32_t depth)
 {
-	struct stack_key k = { proc, epoch, depth, flags, addrs };
+	return profile_stack_py(p, proc, epoch, flags, addrs, depth, 0);
+}
+
+uint32_t profile_stack_py(struct profile *p, uint32_t proc, uint32_t epoch, uint8_t flags,
+			  const uint64_t *addrs, uint32_t depth, uint32_t npy)
+{
+	struct stack_key k = { proc, epoch, depth, npy, flags, addrs };
+	uint32_t all = depth + npy, *slot;
 	struct prof_stack *s;
-	uint32_t *slot;
 
 	htab_reserve(&p->stack_idx, p->nstacks, stack_hash, p);
-	slot = htab_slot(&p->stack_idx, stack_key_hash(proc, epoch, flags, addrs, depth),
+	slot = htab_slot(&p->stack_idx, stack_key_hash(proc, epoch, flags, addrs, all) ^ npy,
 			 stack_eq, p, &k);
 	if (*slot)
 		return *slot - 1;
-	vec_reserve((void **)&p->addrs, &p->capaddrs, p->naddrs + depth, sizeof(*p->addrs));
-	memcpy(p->addrs + p->naddrs, addrs, depth * 8ul);
+	vec_reserve((void **)&p->addrs, &p->capaddrs, p->naddrs + all, sizeof(*p->addrs));
+	memcpy(p->addrs + p->naddrs, addrs, all * 8ul);
 	s = VEC_PUSH(p->stacks, p->nstacks, p->capstacks);
 	s->proc = proc;
 	s->epoch = epoch;
 	s->flags = flags;
 	s->depth = (uint16_t)depth;
+	s->npy = (uint16_t)npy;
 	s->off = (uint32_t)p->naddrs;
 	s->locs = 0;
-	p->naddrs += depth;
+	s->nlocs = depth;
+	p->naddrs += all;
 	*slot = (uint32_t)p->nstacks;
 	return (uint32_t)(p->nstacks - 1);
 }
@@ -462,4 +476,52 @@ void profile_link_images(struct profile *p)
 	/* Children before the images that reaped them: a reap's descendants are done first. */
 	apply_reaps(p, ord);
 	free(ord);
+}
+
+uint32_t profile_pycode(struct profile *p, uint32_t name, uint32_t file, int32_t line)
+{
+	bool added;
+	uint32_t id = kvmap_get_or_put(&p->pycode_idx, (uint64_t)name << 32 | file,
+				       (uint64_t)(uint32_t)line, (uint32_t)p->npycodes, &added);
+
+	if (added)
+		*VEC_PUSH(p->pycodes, p->npycodes, p->cappycodes) =
+			(struct prof_pycode){ name, file, line };
+	return id;
+}
+
+static int cmp_pyaddr(const void *a, const void *b)
+{
+	const struct prof_pyaddr *x = a, *y = b;
+
+	if (x->addr != y->addr)
+		return x->addr < y->addr ? -1 : 1;
+	return x->t < y->t ? -1 : x->t > y->t;
+}
+
+void profile_finish_pyaddrs(struct prof_process *pr)
+{
+	if (pr->npyaddrs)
+		qsort(pr->pyaddrs, pr->npyaddrs, sizeof(*pr->pyaddrs), cmp_pyaddr);
+}
+
+uint32_t profile_pycode_at(const struct prof_process *pr, uint64_t addr, uint64_t t)
+{
+	size_t lo = 0, hi = pr->npyaddrs, first;
+
+	while (lo < hi) {	/* the first record of addr */
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (pr->pyaddrs[mid].addr < addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == pr->npyaddrs || pr->pyaddrs[lo].addr != addr)
+		return PROF_PY_UNKNOWN;
+	first = lo;
+	while (lo + 1 < pr->npyaddrs && pr->pyaddrs[lo + 1].addr == addr &&
+	       pr->pyaddrs[lo + 1].t <= t)
+		lo++;
+	return pr->pyaddrs[lo].t <= t ? pr->pyaddrs[lo].code : pr->pyaddrs[first].code;
 }

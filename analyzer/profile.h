@@ -46,6 +46,25 @@ struct prof_module {
 	uint32_t modfile;
 };
 
+/* A CPython code object as PY_CODE records describe it; shared by all processes (every
+ * worker of a pool runs the same functions). */
+struct prof_pycode {
+	uint32_t name, file;		/* strtab ids: qualified name, source file */
+	int32_t line;			/* first line */
+};
+
+/* One PY_CODE record of a process: code address `addr` is pycodes[code] from t on. */
+struct prof_pyaddr {
+	uint64_t addr, t;
+	uint32_t code;
+};
+
+/* A Python frame as stored after a stack's native addresses (prof_stack.npy of them). */
+#define PROF_PY_VALUE(code, instr)	((uint64_t)(code) << 32 | (uint32_t)(instr))
+#define PROF_PY_CODE(v)			((uint32_t)((v) >> 32))	/* pycodes index */
+#define PROF_PY_ENTRY(v)		((v) & 1)	/* first frame of an evaluation call */
+#define PROF_PY_UNKNOWN			UINT32_MAX	/* an address no PY_CODE named */
+
 /* One process image. CPU figures from the file are the kernel's process CPU clock, which an
  * image inherits from the one it exec'd from; profile_link_images() finds that predecessor
  * (pred) and makes process_cpu_ns and presample_cpu_ns the image's own. */
@@ -73,6 +92,10 @@ struct prof_process {
 	size_t nmods, capmods;
 	uint64_t *ev;			/* sorted times of MAP/UNMAP events */
 	size_t nev;
+	uint32_t py_version;		/* CPython major << 16 | minor << 8 | micro; 0: not */
+	bool py_walked;			/* its Python frames were recorded */
+	struct prof_pyaddr *pyaddrs;	/* PY_CODE records, sorted by (addr, t) */
+	size_t npyaddrs, cappyaddrs;
 };
 
 struct prof_thread {
@@ -90,14 +113,21 @@ struct prof_thread {
 	uint64_t dropped[XPF_DROP_NR];
 	uint64_t dropped_ns;
 	uint64_t samples, sampled_ns, truncated;	/* from sample records, after filters */
+	uint64_t py_partial, py_partial_ns;	/* samples whose Python chain was unreadable */
 };
 
+/*
+ * addrs[off .. off + depth) are the native frames, root first; the npy Python frames
+ * (PROF_PY_VALUE, root first) follow them. Once symbolised, stack_locs[locs .. locs + nlocs)
+ * are the frames every output shows: the native ones with the Python frames put in place
+ * of the evaluation frames that ran them (pymerge.c); nlocs <= depth + npy.
+ */
 struct prof_stack {
 	uint32_t proc, epoch;
 	uint32_t off;			/* into prof->addrs */
-	uint16_t depth;
+	uint16_t depth, npy;
 	uint8_t flags;			/* XPF_SF_TRUNCATED | XPF_SF_LEAF_EXACT */
-	uint32_t locs;			/* into prof->stack_locs once resolved, root first */
+	uint32_t locs, nlocs;		/* into prof->stack_locs once resolved, root first */
 };
 
 /* Samples aggregated per (thread, stack). */
@@ -170,6 +200,9 @@ struct profile {
 	size_t nnotes, capnotes;
 	struct prof_reap *reaps;
 	size_t nreaps, capreaps;
+	struct prof_pycode *pycodes;
+	size_t npycodes, cappycodes;
+	struct kvmap pycode_idx;	/* (name << 32 | file, line) -> pycodes index */
 	uint32_t *stack_locs;		/* filled by symbols.c */
 	size_t nstack_locs;
 	uint64_t run_start_real;	/* earliest start of all files read */
@@ -192,6 +225,16 @@ uint32_t profile_modfile(struct profile *p, const char *path, size_t pathlen,
 uint32_t profile_thread(struct profile *p, uint32_t proc, int32_t tid);
 uint32_t profile_stack(struct profile *p, uint32_t proc, uint32_t epoch, uint8_t flags,
 		       const uint64_t *addrs, uint32_t depth);
+/* The same with npy Python frames (PROF_PY_VALUE) at addrs[depth .. depth + npy). */
+uint32_t profile_stack_py(struct profile *p, uint32_t proc, uint32_t epoch, uint8_t flags,
+			  const uint64_t *addrs, uint32_t depth, uint32_t npy);
+/* The pycodes index of (name, file, line), added if new. */
+uint32_t profile_pycode(struct profile *p, uint32_t name, uint32_t file, int32_t line);
+/* The code a Python frame's address named at time t in process pr: the latest PY_CODE
+ * record of that address at or before t (the earliest if all are later), or
+ * PROF_PY_UNKNOWN. pr->pyaddrs must be sorted (profile_finish_pyaddrs). */
+uint32_t profile_pycode_at(const struct prof_process *pr, uint64_t addr, uint64_t t);
+void profile_finish_pyaddrs(struct prof_process *pr);
 void profile_add_samples(struct profile *p, uint32_t thread, uint32_t stack, uint64_t samples,
 			 uint64_t weight_ns);
 void profile_add_region(struct profile *p, uint32_t name, uint64_t dur_ns, uint64_t cpu_ns);

@@ -57,7 +57,7 @@ const char *reader_tag_name(unsigned tag)
 	static const char *const names[] = {
 		"pad", "sample", "thread-start", "thread-end", "thread-name", "map", "unmap",
 		"process", "exec", "exec-failed", "spawn", "region", "exit", "note", "thread-cpu",
-		"handler-time", "stack-use", "reap",
+		"handler-time", "stack-use", "reap", "jit-18", "jit-19", "py-code", "py-runtime",
 	};
 
 	return tag < sizeof(names) / sizeof(names[0]) ? names[tag] : "unknown";
@@ -465,6 +465,37 @@ static void rec_reap(struct rctx *c, struct cur *k, uint64_t t)
 		c->p->nreaps--;
 }
 
+/* A code object's description: its address means this code from t on (see profile.h). */
+static void rec_pycode(struct rctx *c, struct cur *k, uint64_t t)
+{
+	struct profile *p = c->p;
+	uint64_t addr = cur_u(k), line = cur_u(k);
+	size_t nn, nf;
+	const char *name = cur_str(k, &nn), *file = cur_str(k, &nf);
+	struct prof_process *pr;
+	uint32_t code;
+
+	if (k->bad)
+		return;
+	code = profile_pycode(p, strtab_intern(&p->strs, name, strnlen(name, nn)),
+			      strtab_intern(&p->strs, file, strnlen(file, nf)),
+			      line > INT32_MAX ? 0 : (int32_t)line);
+	pr = &p->procs[c->proc];
+	*VEC_PUSH(pr->pyaddrs, pr->npyaddrs, pr->cappyaddrs) =
+		(struct prof_pyaddr){ .addr = addr, .t = t, .code = code };
+}
+
+static void rec_pyruntime(struct rctx *c, struct cur *k)
+{
+	struct prof_process *pr = &c->p->procs[c->proc];
+	uint64_t version = cur_u(k), walked = cur_u(k);
+
+	if (k->bad)
+		return;
+	pr->py_version = (uint32_t)version;
+	pr->py_walked = walked != 0;
+}
+
 static void pass1_record(struct rctx *c, struct rblock *b, unsigned tag, struct cur *k,
 			 uint64_t t)
 {
@@ -497,6 +528,12 @@ static void pass1_record(struct rctx *c, struct rblock *b, unsigned tag, struct 
 		break;
 	case XPF_REC_REAP:
 		rec_reap(c, k, t);
+		break;
+	case XPF_REC_PY_CODE:
+		rec_pycode(c, k, t);
+		break;
+	case XPF_REC_PY_RUNTIME:
+		rec_pyruntime(c, k);
 		break;
 	default:
 		return;	/* samples, regions, notes: pass 2; unknown tags: skipped */
@@ -608,6 +645,7 @@ static void finish_process(struct rctx *c)
 
 	finish_comm(c, pr);
 	finish_modules(c, pr);
+	profile_finish_pyaddrs(pr);
 	if (o->npids && !in_list(o->pids, o->npids, pr->pid))
 		pr->hidden = true;
 	if (o->comm && strcmp(o->comm, prof_str(p, pr->comm)))
@@ -680,6 +718,20 @@ static void inherit(struct rctx *c, const struct rimage *im)
 		return;
 	}
 	pa = &p->procs[pi];
+	if (!pr->py_version) {
+		pr->py_version = pa->py_version;
+		pr->py_walked = pa->py_walked;
+	}
+	/* The code objects its parent described before the fork: the child's memory holds
+	 * the same objects, and its writer knows them described (its set is a copy). */
+	for (size_t i = 0; i < pa->npyaddrs; i++) {
+		struct prof_pyaddr a = pa->pyaddrs[i];
+
+		if (a.t > pr->start_mono)
+			continue;
+		pr = &p->procs[c->proc];
+		*VEC_PUSH(pr->pyaddrs, pr->npyaddrs, pr->cappyaddrs) = a;
+	}
 	if (!pr->exe && !pr->cmdline) {
 		pr->exe = pa->exe;
 		pr->cmdline = pa->cmdline;

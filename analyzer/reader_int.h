@@ -48,6 +48,11 @@ struct rctx {
 	uint64_t stack[PROF_MAX_DEPTH];	/* current sample stack, root first */
 	uint32_t depth;			/* of c->stack; restarts at 0 in every block */
 	bool stack_bad;			/* a sample of this block was bad: keep is meaningless */
+	/* The previous sample's Python frames, root first (code address, instr << 1 | entry),
+	 * and the stack handed to the model: native frames, then Python ones as values. */
+	uint64_t pyaddr[PROF_MAX_DEPTH], pyinstr[PROF_MAX_DEPTH];
+	uint32_t pydepth;
+	uint64_t both[2 * PROF_MAX_DEPTH];
 };
 
 /* Cursor over one record payload; `bad` sticks once a field runs past the payload. */

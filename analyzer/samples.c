@@ -8,7 +8,9 @@
  * shared with the previous sample of the same block, then `n` new frames as SLEB128 deltas.
  * Kept root first in c->stack, the shared frames are a prefix and the new ones are written
  * after it in reverse, so no copying is needed. Once a sample of a block is bad, the later
- * samples of that block are skipped: their `keep` would refer to an unknown stack.
+ * samples of that block are skipped: their `keep` would refer to an unknown stack. Python
+ * frames (XPF_SF_PYTHON) follow in the same scheme with their own keep; each code address
+ * is tied to the process's PY_CODE description in force at the sample's time.
  */
 #include "reader_int.h"
 
@@ -48,6 +50,53 @@ static bool decode_stack(struct rctx *c, struct cur *k, uint64_t keep, uint64_t 
 	return true;
 }
 
+/* Decodes the Python frames of one sample into c->pyaddr/pyinstr (root first); false
+ * (reported) if they are bad. A sample without them leaves none for the next one's keep. */
+static bool decode_py(struct rctx *c, struct cur *k, uint64_t flags)
+{
+	uint64_t keep, n, addr = 0;
+
+	if (!(flags & XPF_SF_PYTHON)) {
+		c->pydepth = 0;
+		return true;
+	}
+	keep = cur_u(k);
+	n = cur_u(k);
+	if (k->bad || keep > c->pydepth || n > (uint64_t)(k->end - k->p) / 2 ||
+	    keep + n > PROF_MAX_DEPTH) {
+		reader_fault(c, "sample: bad Python frames (keep %" PRIu64 " of %" PRIu32
+				", %" PRIu64 " new); rest of block's samples skipped",
+			     keep, c->pydepth, n);
+		return false;
+	}
+	for (uint64_t i = 0; i < n; i++) {
+		addr += (uint64_t)cur_s(k);
+		c->pyaddr[keep + n - 1 - i] = addr;
+		c->pyinstr[keep + n - 1 - i] = cur_u(k);
+	}
+	if (k->bad) {
+		reader_fault(c, "sample: Python frames run past the payload; rest of block's "
+				"samples skipped");
+		return false;
+	}
+	c->pydepth = (uint32_t)(keep + n);
+	return true;
+}
+
+/* The model's stack of the decoded sample: native frames, then the Python frames as values
+ * naming the code each address meant at time t. Returns the number of Python frames. */
+static uint32_t join_py(struct rctx *c, uint64_t flags, uint64_t t)
+{
+	const struct prof_process *pr = &c->p->procs[c->proc];
+	uint32_t npy = (flags & XPF_SF_PYTHON) ? c->pydepth : 0;
+
+	memcpy(c->both, c->stack, c->depth * sizeof(*c->stack));
+	for (uint32_t i = 0; i < npy; i++)
+		c->both[c->depth + i] = PROF_PY_VALUE(profile_pycode_at(pr, c->pyaddr[i], t),
+						      c->pyinstr[i]);
+	return npy;
+}
+
 /* Whether mono time t of the current process falls in --from/--to. */
 static bool in_time(struct rctx *c, uint64_t t)
 {
@@ -66,7 +115,7 @@ static void rec_sample(struct rctx *c, struct rblock *b, struct cur *k, uint64_t
 {
 	uint64_t weight = cur_u(k), flags = cur_u(k), keep = cur_u(k), n = cur_u(k);
 	struct prof_thread *th = &c->p->threads[b->thread];
-	uint32_t epoch, sid;
+	uint32_t epoch, sid, npy;
 
 	if (c->stack_bad)
 		return;
@@ -76,15 +125,20 @@ static void rec_sample(struct rctx *c, struct rblock *b, struct cur *k, uint64_t
 		c->stack_bad = true;
 		return;
 	}
-	if (!decode_stack(c, k, keep, n)) {
+	if (!decode_stack(c, k, keep, n) || !decode_py(c, k, flags)) {
 		c->stack_bad = true;
 		return;
 	}
 	if (th->hidden || !in_time(c, t))
 		return;
+	if (flags & XPF_SF_PY_PARTIAL) {
+		th->py_partial++;
+		th->py_partial_ns += weight;
+	}
 	epoch = profile_epoch(&c->p->procs[c->proc], t);
-	sid = profile_stack(c->p, c->proc, epoch, (uint8_t)(flags & STACK_FLAGS), c->stack,
-			    c->depth);
+	npy = join_py(c, flags, t);
+	sid = profile_stack_py(c->p, c->proc, epoch, (uint8_t)(flags & STACK_FLAGS), c->both,
+			       c->depth, npy);
 	profile_add_samples(c->p, b->thread, sid, 1, weight);
 	profile_add_event(c->p, &(struct prof_event){ .thread = b->thread, .kind = PROF_EV_SAMPLE,
 						      .ref = sid, .t = t, .weight_ns = weight });
@@ -151,6 +205,7 @@ void reader_pass2(struct rctx *c)
 {
 	for (size_t i = c->pass2_from; i < c->pass2_to; i++) {
 		c->depth = 0;
+		c->pydepth = 0;
 		c->stack_bad = false;
 		reader_walk_block(c, &c->blks[i], pass2_fn, false);
 	}

@@ -53,7 +53,7 @@ static void write_stack(FILE *f, const struct profile *p, const struct symbols *
 		fprintf(f, "%zu", s->nfuncs);
 		first = false;
 	}
-	for (uint32_t j = 0; j < sk->depth; j++) {
+	for (uint32_t j = 0; j < sk->nlocs; j++) {
 		uint32_t n;
 		const struct sym_frame *fr = sym_chain(s, p->stack_locs[sk->locs + j], &n);
 

@@ -92,7 +92,7 @@ void stacks_build(struct stacks *st, struct profile *p, const struct symbols *s,
 			push_label(st, fmt_label(p, prof_str(p, t->name), t->tid));
 		if (sk->flags & XPF_SF_TRUNCATED)
 			push_label(st, trunc);
-		for (uint32_t j = 0; j < sk->depth; j++) {
+		for (uint32_t j = 0; j < sk->nlocs; j++) {
 			uint32_t n;
 			const struct sym_frame *f = sym_chain(s, p->stack_locs[sk->locs + j], &n);
 

@@ -51,6 +51,7 @@ void symbols_init(struct symbols *s, struct profile *p, const struct sym_opts *o
 	s->o = *o;
 	kvmap_init(&s->loc_map);
 	kvmap_init(&s->func_map);
+	kvmap_init(&s->py_map);
 	/* Demangle C++ names when libstdc++ is at hand; the analyzer does not link it. */
 	s->demangle = dlsym(RTLD_DEFAULT, "__cxa_demangle");
 	if (!s->demangle) {
@@ -70,6 +71,7 @@ void symbols_init(struct symbols *s, struct profile *p, const struct sym_opts *o
 		memset(l, 0, sizeof(*l));
 		l->chain = (uint32_t)s->nchain - 1;
 		l->nchain = 1;
+		l->kind = i ? SYM_NATIVE : SYM_NONAME;
 		fn->name = id;
 		fn->module = id;
 		f->func = (uint32_t)s->nfuncs - 1;
@@ -86,6 +88,7 @@ void symbols_fini(struct symbols *s)
 	free(s->funcs);
 	kvmap_fini(&s->loc_map);
 	kvmap_fini(&s->func_map);
+	kvmap_fini(&s->py_map);
 }
 
 /* ---- addresses to locations ----------------------------------------------------------- */
@@ -132,6 +135,7 @@ static void map_stacks(struct symbols *s)
 		const struct prof_process *pr = &p->procs[st->proc];
 
 		st->locs = st->off;
+		st->nlocs = st->depth;
 		for (uint32_t j = 0; j < st->depth; j++) {
 			uint64_t addr = p->addrs[st->off + j];
 			bool ret = !(j == st->depth - 1u && (st->flags & XPF_SF_LEAF_EXACT));
@@ -263,7 +267,7 @@ static uint32_t intern_name(struct symbols *s, const char *name)
 	return id;
 }
 
-static uint32_t func_of(struct symbols *s, uint32_t name, uint32_t module)
+uint32_t sym_func_of(struct symbols *s, uint32_t name, uint32_t module)
 {
 	bool added;
 	uint32_t id = kvmap_get_or_put(&s->func_map, name, module, (uint32_t)s->nfuncs, &added);
@@ -283,7 +287,7 @@ static void push_frame(struct symbols *s, uint32_t name, uint32_t module, const 
 	struct sym_frame *f = VEC_PUSH(s->chain, s->nchain, s->capchain);
 	char buf[4096];
 
-	f->func = func_of(s, name, module);
+	f->func = sym_func_of(s, name, module);
 	f->label = name;
 	f->file = s->o.src && file ? strtab_intern(&s->p->strs, file, strlen(file)) : 0;
 	f->line = s->o.src && file && line > 0 ? line : 0;
@@ -371,12 +375,15 @@ static void symbolise_loc(struct symbols *s, struct symfile *sf, uint32_t li)
 	if (!name) {
 		snprintf(buf, sizeof(buf), "%s+0x%" PRIx64, sf->base, s->locs[li].shown);
 		push_frame(s, strtab_intern(&s->p->strs, buf, strlen(buf)), sf->module, NULL, 0);
+		s->locs[li].kind = SYM_NONAME;
 	} else {
 		if ((s->o.lines || s->o.src) && (dl = dwfl_module_getsrc(sf->mod, pc)))
 			file = dwfl_lineinfo(dl, NULL, &line, NULL, NULL, NULL);
 		if (!s->o.no_inline || s->o.lines || s->o.src)
 			push_inlined(s, sf, pc, &file, &line);
 		push_frame(s, intern_name(s, name), sf->module, file, line);
+		if (!strncmp(name, "_PyEval_EvalFrameDefault", 24))	/* .cold parts too */
+			s->locs[li].kind = SYM_EVAL;
 	}
 	s->locs[li].nchain = (uint32_t)s->nchain - s->locs[li].chain;
 }
@@ -423,5 +430,6 @@ int symbols_resolve(struct symbols *s)
 {
 	map_stacks(s);
 	symbolise_all(s);
+	py_merge(s);
 	return 0;
 }

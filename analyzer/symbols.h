@@ -32,8 +32,17 @@ struct sym_func {
 	uint32_t name, module;		/* strtab ids: function, module basename */
 };
 
+/* What a location is, for the Python merge and the report's unnamed shares. */
+enum sym_kind {
+	SYM_NATIVE = 0,			/* a named native frame */
+	SYM_NONAME = 1,			/* unknown, or no symbol: module+0xOFFSET */
+	SYM_EVAL = 2,			/* CPython's _PyEval_EvalFrameDefault */
+	SYM_PYTHON = 3,			/* a Python function (pymerge.c), no modfile */
+};
+
 struct sym_loc {
 	uint32_t modfile;
+	uint8_t kind;			/* enum sym_kind */
 	uint64_t rel;			/* address in the module's ELF, pc - 1 for return addrs */
 	uint64_t shown;			/* address in the module's ELF as recorded */
 	uint32_t chain, nchain;		/* into symbols.chain, innermost first */
@@ -57,6 +66,7 @@ struct symbols {
 	struct sym_func *funcs;
 	size_t nfuncs, capfuncs;
 	struct kvmap loc_map, func_map;
+	struct kvmap py_map;		/* pycodes index -> its location */
 	char *(*demangle)(const char *, char *, size_t *, int *);
 	unsigned warnings;
 };
@@ -69,6 +79,30 @@ void symbols_fini(struct symbols *s);
  * first) and symbolises every location. Returns 0; problems with modules are warnings.
  */
 int symbols_resolve(struct symbols *s);
+
+/* The function (name, module), added if new. */
+uint32_t sym_func_of(struct symbols *s, uint32_t name, uint32_t module);
+
+/*
+ * pymerge.c, called by symbols_resolve(): puts each stack's Python frames in place of the
+ * evaluation frames that ran them, in p->stack_locs (see profile.h).
+ */
+void py_merge(struct symbols *s);
+
+/* What names the CPU of the CPython processes of one version (pymerge.c): all their sampled
+ * CPU, the part with a Python frame, the part whose innermost interpreter frame stayed an
+ * evaluation frame (Python code not named), whose leaf has no symbol, either of those two,
+ * and the samples whose Python frame chain was unreadable (XPF_SF_PY_PARTIAL). */
+struct py_share {
+	uint32_t version;		/* major << 16 | minor << 8 | micro */
+	bool walked;			/* xprof knew its layout */
+	uint64_t procs, samples, weight_ns, py_ns, eval_ns, leaf_ns, unnamed_ns;
+	uint64_t partial, partial_ns;
+};
+
+/* One py_share per (version, walked) of the visible processes, into *out (malloc'd: the
+ * caller frees); returns their number. Needs py_merge() done. */
+size_t py_shares(const struct symbols *s, struct py_share **out);
 
 /* The chain of frames of location `loc`, innermost first; *n gets its length. */
 static inline const struct sym_frame *sym_chain(const struct symbols *s, uint32_t loc,

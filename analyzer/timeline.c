@@ -206,7 +206,7 @@ static const char *stack_text(const struct tl *c, uint32_t sid, char *buf, size_
 
 	buf[0] = '\0';
 	*leaf = "[unknown]";
-	for (uint32_t j = 0; j < sk->depth; j++) {
+	for (uint32_t j = 0; j < sk->nlocs; j++) {
 		uint32_t k;
 		const struct sym_frame *fr = sym_chain(c->s, c->p->stack_locs[sk->locs + j], &k);
 

@@ -6,6 +6,7 @@
 # alignment, so equal iteration counts cost equal time.
 
 BENCH_BIN := $(O)/bench/workload $(O)/bench/workload-fp $(O)/bench/floor $(O)/bench/xpfstat \
+	$(O)/bench/pywalk-bench \
 	$(O)/bench/bigprofile
 BENCH_CFLAGS := -std=gnu11 -O2 -g $(WARN) -D_GNU_SOURCE
 
@@ -39,3 +40,14 @@ $(O)/bench/bigprofile: bench/bigprofile.c tests/unit/synth.h include/xprof-forma
 	$(call msg,CC,$@)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(BENCH_CFLAGS) -Iinclude -Itests/unit -o $@ $<
+
+# The Python walk's cost inside a real interpreter (Debian's python3; bench.py builds the
+# same program for the other interpreters it finds). Links the preload objects.
+PYEMBED_CFLAGS := $(shell $(PKG_CONFIG) --cflags python3-embed 2>/dev/null)
+PYEMBED_LIBS := $(shell $(PKG_CONFIG) --libs python3-embed 2>/dev/null)
+
+$(O)/bench/pywalk-bench: bench/pywalk_bench.c $(O)/libxprof-test.a
+	$(call msg,CC,$@)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(BENCH_CFLAGS) -Wno-missing-prototypes -Iinclude -Ipreload $(PYEMBED_CFLAGS) \
+		-o $@ $< $(O)/libxprof-test.a $(PYEMBED_LIBS) $(PRELOAD_LIBS)

@@ -17,6 +17,12 @@ Phases, each writing its part of OUT.json (read by tables.py):
   persample each xprof mechanism at a high rate vs unprofiled, interleaved: CPU per sample
   analysis  a ~1M-sample profile from xprof and from perf, then their analysis commands; and
             a synthetic 10M-sample xprof run (bench/bigprofile) for the analyzer at scale
+  python    per CPython present (Debian's 3.11, pyenv 3.9-3.13): bench/pywalk-bench inside
+            the interpreter at 30 Python frames (the walk warm and from emptied caches, the
+            native unwind, the sample record with and without its Python frames, in ns), and
+            the Python backtest
+            (target-sim/py/backtest.py) under xprof with and without XPROF_PYTHON: bytes per
+            sample record and the share of CPU left unnamed
 Measurements use wait4(): its rusage covers the child and every descendant it reaped. Peak
 RSS comes from /usr/bin/time (its own wait4) where installed: a child spawned from Python
 starts in Python's address space, and the kernel keeps that peak in ru_maxrss across exec, so
@@ -45,15 +51,19 @@ GPERF_LIB = "/usr/lib/x86_64-linux-gnu/libprofiler.so.0"
 # loop; make_files: source files of its generated C project.
 QUICK = dict(runs=3, rounds=20, floor_iter=10000, ps_pairs=2, ps_rounds=20, ps_hz=10000,
              an_samples=100000, an_hz=10000, an_budget=4, big_samples=1000000, big_reps=1,
-             procs_runs=3, loop_n=1000, make_files=8)
+             procs_runs=3, loop_n=1000, make_files=8, py_reps=100000)
 FULL = dict(runs=7, rounds=200, floor_iter=20000, ps_pairs=6, ps_rounds=200, ps_hz=10000,
             an_samples=1000000, an_hz=10000, an_budget=50, big_samples=10000000, big_reps=3,
-            procs_runs=5, loop_n=1000, make_files=8)
+            procs_runs=5, loop_n=1000, make_files=8, py_reps=500000)
 TIME = "/usr/bin/time"
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 LOOP = os.path.join(ROOT, "tests/integration/progs/real/loop.bash")
 GEN_CPROJECT = os.path.join(ROOT, "tests/integration/tools/gen-cproject.sh")
 MECH_NAMES = {"1": "perf-task-clock", "2": "timer-thread-cpu"}
+PY_FRAMES = 30
+PY_HARNESS_RUNS = 5
+PYENV = os.environ.get("PYENV_ROOT", "/root/.pyenv") + "/versions"
+PY_BACKTEST = os.path.join(ROOT, "target-sim/py/backtest.py")
 
 
 def log(msg):
@@ -170,7 +180,7 @@ def xprof_read(ctx, rundir, stacks=True):
     used = alloc = probe = 0
     hist_top = None
     for line in run_text([ctx.bin("xpfstat")] + files, ok=(0, 1)).splitlines():
-        _, u, a, _mech, pr, bucket, nb = line.split("\t")
+        _, u, a, _mech, pr, bucket, nb = line.split("\t")[:7]
         used += int(u)
         alloc += int(a)
         probe = max(probe, int(pr))
@@ -566,6 +576,84 @@ def analysis_synthetic(ctx):
     return dict(samples=n, bytes=size, gen_s=gen_s, files=len(made.splitlines()), rows=rows)
 
 
+# ---- python ----------------------------------------------------------------------------
+
+def py_interpreters():
+    """(label, python, prefix or None for Debian's, whose harness make builds)."""
+    out = [("3.11 (Debian)", "/usr/bin/python3.11", None)]
+    for v in ("3.9", "3.10", "3.11", "3.12", "3.13"):
+        cands = sorted(d for d in (os.listdir(PYENV) if os.path.isdir(PYENV) else [])
+                       if re.fullmatch(re.escape(v) + r"\.[0-9]+", d))
+        if cands:
+            pre = os.path.join(PYENV, cands[-1])
+            out.append((cands[-1], os.path.join(pre, "bin", "python" + v), pre))
+    return [i for i in out if os.path.exists(i[1])]
+
+
+def py_harness(ctx, label, prefix):
+    """bench/pywalk-bench for the interpreter at prefix (built here), or Debian's."""
+    if prefix is None:
+        return ctx.bin("pywalk-bench")
+    v = re.match(r"3\.[0-9]+", label).group(0)
+    exe = ctx.path("pywalk-bench-" + label)
+    subprocess.run(["cc", "-std=gnu11", "-O2", "-g", "-D_GNU_SOURCE", "-Iinclude", "-Ipreload",
+                    "-I%s/include/python%s" % (prefix, v), "-o", exe,
+                    "bench/pywalk_bench.c", os.path.join(ctx.objdir, "libxprof-test.a"),
+                    "-L%s/lib" % prefix, "-lpython" + v, "-Wl,-rpath,%s/lib" % prefix, "-ldl",
+                    "-lpthread", "-lrt", "-lm"], cwd=ROOT, check=True)
+    return exe
+
+
+def py_profiled(ctx, python, walk, tag):
+    """The Python backtest under xprof: sample records and their bytes, the python row."""
+    out = ctx.path("xprof")
+    run = "py%s-%d" % (re.sub(r"[^0-9A-Za-z.]+", "-", tag).strip("-"), walk)
+    env = dict(LD_PRELOAD=ctx.libxprof, XPROF_OUT=out, XPROF_RUN=run, XPROF_QUIET="1",
+               XPROF_PYTHON=str(walk))
+    measure([python, "-B", PY_BACKTEST, "--workers", "2", "--assets", "8", "--bars", "1500"],
+            env)
+    rundir = os.path.join(out, run)
+    try:
+        files = [os.path.join(rundir, f) for f in os.listdir(rundir) if f.endswith(".xpf")]
+        n = b = code = 0
+        for line in run_text([ctx.bin("xpfstat")] + files, ok=(0, 1)).splitlines():
+            f = line.split("\t")
+            n, b, code = n + int(f[9]), b + int(f[10]), code + int(f[11])
+        rep = parse_tsv(run_text([ctx.analyze, "report", "--tsv", rundir], ok=(0, 1)))
+        py = (rep.get("python") or [{}])[0]
+        return dict(samples=n, sample_bytes=b, code_bytes=code,
+                    python_pct=float(py.get("python_pct", 0)),
+                    eval_unnamed_pct=float(py.get("eval_unnamed_pct", 0)),
+                    leaf_unnamed_pct=float(py.get("leaf_unnamed_pct", 0)),
+                    unnamed_pct=float(py.get("unnamed_pct", 0)))
+    finally:
+        shutil.rmtree(rundir, ignore_errors=True)
+
+
+def phase_python(ctx, res):
+    rows = []
+    if not ctx.have_xprof:
+        return
+    for label, python, prefix in py_interpreters():
+        exe = py_harness(ctx, label, prefix)
+        runs = [run_text([exe, str(PY_FRAMES), str(ctx.cfg["py_reps"])]).strip().split("\t")
+                for _ in range(PY_HARNESS_RUNS)]
+        # each figure the median of the runs (a shared machine's noise is one-sided)
+        line = runs[0][:2] + [str(statistics.median(float(r[k]) for r in runs))
+                              for k in range(2, len(runs[0]))]
+        line[8] = str(int(float(line[8])))
+        row = dict(label=label, version=line[0], frames=int(line[1]), walk_ns=float(line[2]),
+                   unwind_ns=float(line[3]), rec_py_ns=float(line[4]),
+                   rec_native_ns=float(line[5]), steady_bytes_py=float(line[6]),
+                   steady_bytes_native=float(line[7]), native_frames=int(line[8]),
+                   cold_walk_ns=float(line[9]))
+        row["walked"] = py_profiled(ctx, python, 1, label)
+        row["native_only"] = py_profiled(ctx, python, 0, label)
+        rows.append(row)
+        log("python: %s done" % label)
+    res["python"] = dict(frames=PY_FRAMES, rows=rows)
+
+
 def machine():
     def sh(cmd):
         try:
@@ -603,7 +691,8 @@ def main():
     check = run_text([ctx.bin("workload"), "-c", "-n", str(cfg["rounds"])])
     res = dict(quick=args.quick, cfg=cfg, machine=machine(), truth=truth, check=check)
     for name, fn in (("runs", phase_runs), ("procs", phase_procs), ("floor", phase_floor),
-                     ("persample", phase_persample), ("analysis", phase_analysis)):
+                     ("persample", phase_persample), ("analysis", phase_analysis),
+                     ("python", phase_python)):
         t0 = time.monotonic()
         fn(ctx, res)
         log("%s: %.0f s" % (name, time.monotonic() - t0))

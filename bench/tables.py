@@ -403,6 +403,7 @@ def goals(d):
             out.append(goal("bytes/sample below perf -g's", bx < bp,
                             "%.0f vs %.0f bytes/sample" % (bx, bp)))
     out += procs_goals(d)
+    out += python_goals(d)
     out.append("- **analysis**")
     an = d.res["analysis"]
     rate = {r["name"]: (an["xprof_samples"] if r["tool"] == "xprof" else an["perf_samples"])
@@ -420,6 +421,68 @@ def goals(d):
                             % (r["name"], sy["samples"]), rt >= 1e6 and rss <= GIB_KB,
                             "%.0f samples/s, %.0f MiB" % (rt, rss / MIB)))
     return out
+
+
+PY_WALK_GOAL_NS = 1000	# the Python walk and its frames in the record, over the native unwind
+
+
+def py_rows(d):
+    return (d.res.get("python") or {}).get("rows", [])
+
+
+def py_added(r):
+    """What a sample costs more with its Python frames: the walk, and the record's extra."""
+    return r["walk_ns"] + r["rec_py_ns"] - r["rec_native_ns"]
+
+
+def py_bytes(p):
+    return p["sample_bytes"] / p["samples"] if p["samples"] else None
+
+
+def python_table(d):
+    rows = []
+    for r in py_rows(d):
+        w, n = r["walked"], r["native_only"]
+        rows.append([r["label"], r["frames"], r["native_frames"], "%.0f" % r["walk_ns"],
+                     "%.0f" % r["cold_walk_ns"],
+                     "%.0f" % (r["rec_py_ns"] - r["rec_native_ns"]), "%.0f" % py_added(r),
+                     "%.0f" % r["unwind_ns"], fnum(py_bytes(w)), fnum(py_bytes(n)),
+                     "%.2f" % (w["code_bytes"] / w["samples"]) if w["samples"] else "n/a",
+                     "%.1f" % w["python_pct"], "%.1f" % w["eval_unnamed_pct"],
+                     "%.1f" % w["leaf_unnamed_pct"]])
+    if not rows:
+        return "No CPython interpreter was found: no Python figures."
+    head = ["CPython", "Python frames", "native frames", "walk ns", "walk ns cold", "record +ns",
+            "added ns", "native unwind ns", "bytes/sample", "bytes/sample native-only",
+            "PY_CODE bytes/sample", "CPU named %", "Python unnamed %", "leaf unnamed %"]
+    return "\n".join([
+        "bench/pywalk-bench inside each interpreter, %d Python frames deep (<module> and a "
+        "recursion), each the median of 5 runs of the mean per call over %d calls: the walk "
+        "(thread state, frame chain, code objects already described), the same walk from "
+        "emptied caches (after reading 64 MiB; in the handler the running thread's innermost "
+        "frames are in the cache, so a sample's walk lies between the two), what the Python "
+        "frames add to the sample "
+        "record, their sum (the cost over a native-only sample), and libunwind's native "
+        "unwind at the same point for scale. Then target-sim/py/backtest.py (2 workers) under "
+        "xprof, with the walk and with XPROF_PYTHON=0: bytes per sample record (tag, length "
+        "and payload), the code descriptions' bytes spread over the samples (once per code object; "
+        "a fork child keeps its parent's: most are the start-up's, large in a run this "
+        "short), and the CPU "
+        "share with Python names, with the innermost interpreter frame unnamed, and with a "
+        "leaf without symbol." % (d.res["python"]["frames"], d.res["cfg"]["py_reps"]), "",
+        table(head, rows)])
+
+
+def python_goals(d):
+    out = []
+    for r in py_rows(d):
+        a = py_added(r)
+        out.append(goal("CPython %s: Python walk at %d frames ≤ %d ns over the native unwind"
+                        % (r["label"], r["frames"], PY_WALK_GOAL_NS), a <= PY_WALK_GOAL_NS,
+                        "%.0f ns (walk %.0f + record %.0f, warm caches; the walk from emptied "
+                        "caches %.0f ns)" % (a, r["walk_ns"], r["rec_py_ns"] - r["rec_native_ns"],
+                                             r["cold_walk_ns"])))
+    return (["- **python**"] + out) if out else []
 
 
 def goal(what, ok, detail):
@@ -523,6 +586,7 @@ def render(d):
              "## Table 3 — per-sample floor", "", floor_table(d), "",
              "## Table 4 — analysis of a large profile", "", analysis_table(d), "",
              "## Table 5 — process-heavy workloads", "", procs_table(d), "",
+             "## Table 6 — Python frames", "", python_table(d), "",
              "## Goals", "", "\n".join(goals(d)), "",
              NOTES.replace("{check}", truth_check(d))]
     return "\n".join(parts)

@@ -6,9 +6,12 @@
  *
  * Prints one row per file: path, used bytes (blocks_used * block_size from the file header,
  * what the profile really occupies), allocated bytes (st_blocks * 512, what du shows), the
- * mechanism (enum xpf_mechanism), probe_sample_ns, and the handler-time histogram's bucket
- * width and bucket count (from the XPF_REC_HANDLER_TIME records; 0 0 if there are none: the
- * last bucket holds everything above, so a quantile that lands there is only a lower bound).
+ * mechanism (enum xpf_mechanism) and probe_sample_ns of its first image header, the
+ * handler-time histogram's bucket width and bucket count (from the XPF_REC_HANDLER_TIME
+ * records; 0 0 if there are none: the last bucket holds everything above, so a quantile
+ * that lands there is only a lower bound), then the histogram's samples and their time added
+ * up at bucket midpoints (ns, for a mean), the sample records and their bytes (tag, length
+ * and payload), and the bytes of XPF_REC_PY_CODE records.
  * Reads through include/xprof-format.h so a layout change cannot go unnoticed here.
  * Exit 0, or 1 if some file could not be read (its row is skipped).
  */
@@ -20,33 +23,65 @@
 
 #include "xprof-format.h"
 
-/* Bucket width and count of the first handler-time record in block `b`, if any. */
-static void hist_shape(const uint8_t *b, uint64_t *bucket, uint64_t *n)
+struct fstat {
+	uint32_t mech;
+	uint64_t probe, bucket, nb, hist_n, hist_ns, samples, sample_bytes, pycode_bytes;
+	int have_image;
+};
+
+/* A handler-time record's payload after dt: tid, bucket_ns, n, n counts. */
+static void hist_add(const uint8_t *q, const uint8_t *end, struct fstat *f)
+{
+	uint64_t v[3], c;
+	unsigned k;
+
+	for (int i = 0; i < 3; i++) {	/* tid, bucket_ns, n */
+		if (!(k = xpf_get_uleb(q, end, &v[i])))
+			return;
+		q += k;
+	}
+	if (!f->bucket) {
+		f->bucket = v[1];
+		f->nb = v[2];
+	}
+	for (uint64_t i = 0; i < v[2] && (k = xpf_get_uleb(q, end, &c)); i++, q += k) {
+		f->hist_n += c;
+		f->hist_ns += c * (i * v[1] + v[1] / 2);
+	}
+}
+
+/* One block's records added to f (image headers give the mechanism and probe cost). */
+static void block_add(const uint8_t *b, struct fstat *f)
 {
 	const struct xpf_block_header *bh = (const void *)b;
+	const struct xpf_image_header *ih = (const void *)b;
 	const uint8_t *p = b + sizeof(*bh), *end;
-	uint64_t len, v[4];
+	uint64_t len, dt;
 
+	if (ih->magic == XPF_IMAGE_MAGIC && !f->have_image) {
+		f->mech = ih->mechanism;
+		f->probe = ih->probe_sample_ns;
+		f->have_image = 1;
+	}
 	if (bh->magic != XPF_BLOCK_MAGIC || bh->used > XPF_BLOCK_PAYLOAD)
 		return;
 	end = p + bh->used;
 	while (p < end && *p != XPF_REC_PAD) {
-		unsigned tag = *p++, k = xpf_get_uleb(p, end, &len);
+		const uint8_t *rec = p;
+		unsigned tag = *p++, k = xpf_get_uleb(p, end, &len), kd;
 		const uint8_t *q = p + k;
 
 		if (!k || len > (uint64_t)(end - q))
 			return;
 		p = q + len;
-		if (tag != XPF_REC_HANDLER_TIME)
-			continue;
-		for (int i = 0; i < 4; i++) {	/* dt, tid, bucket_ns, n */
-			k = xpf_get_uleb(q, p, &v[i]);
-			if (!k)
-				return;
-			q += k;
+		if (tag == XPF_REC_SAMPLE) {
+			f->samples++;
+			f->sample_bytes += (uint64_t)(p - rec);
+		} else if (tag == XPF_REC_PY_CODE) {
+			f->pycode_bytes += (uint64_t)(p - rec);
+		} else if (tag == XPF_REC_HANDLER_TIME && (kd = xpf_get_uleb(q, p, &dt))) {
+			hist_add(q + kd, p, f);
 		}
-		*bucket = v[2];
-		*n = v[3];
 	}
 }
 
@@ -54,7 +89,7 @@ static int stat_one(const char *path)
 {
 	static uint8_t blk[XPF_BLOCK_SIZE];	/* one block at a time; single-threaded */
 	struct xpf_file_header hdr;
-	uint64_t bucket = 0, nb = 0;
+	struct fstat f = { 0 };
 	struct stat st;
 	const char *step;
 	int fd;
@@ -79,13 +114,15 @@ static int stat_one(const char *path)
 	for (uint64_t i = 1; i < hdr.blocks_used && hdr.block_size == XPF_BLOCK_SIZE; i++) {
 		if (pread(fd, blk, sizeof(blk), (off_t)(i * sizeof(blk))) != (ssize_t)sizeof(blk))
 			break;
-		hist_shape(blk, &bucket, &nb);
+		block_add(blk, &f);
 	}
-	printf("%s\t%llu\t%llu\t%u\t%llu\t%llu\t%llu\n", path,
+	printf("%s\t%llu\t%llu\t%u\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\n", path,
 	       (unsigned long long)hdr.blocks_used * hdr.block_size,
-	       (unsigned long long)st.st_blocks * 512, hdr.mechanism,
-	       (unsigned long long)hdr.probe_sample_ns, (unsigned long long)bucket,
-	       (unsigned long long)nb);
+	       (unsigned long long)st.st_blocks * 512, f.mech, (unsigned long long)f.probe,
+	       (unsigned long long)f.bucket, (unsigned long long)f.nb,
+	       (unsigned long long)f.hist_n, (unsigned long long)f.hist_ns,
+	       (unsigned long long)f.samples, (unsigned long long)f.sample_bytes,
+	       (unsigned long long)f.pycode_bytes);
 	close(fd);
 	return 0;
 fail:

@@ -114,12 +114,28 @@ enum xpf_tag {
 	XPF_REC_REAP = 17,	/* dt, pid, status (ULEB of int64, wait status), cpu_ns: the
 				 * program reaped child pid; cpu_ns is the kernel's figure for
 				 * it (wait4's rusage), with its own reaped descendants */
+	/* 18-19: JIT code; 22-25: off-CPU (taken by work on other branches) */
+	XPF_REC_PY_CODE = 20,	/* dt, code, firstline, name (string), file (string): the
+				 * CPython code object at address `code` from now on in this
+				 * image (until the same address is described again: a freed
+				 * code object's address reused). name is the qualified name
+				 * (co_qualname; co_name before 3.11), file co_filename, both
+				 * UTF-8. Written once per code object and image, before the
+				 * first sample that names it, by the thread that takes it. */
+	XPF_REC_PY_RUNTIME = 21, /* dt, version (major << 16 | minor << 8 | micro), walked:
+				  * this image is a CPython interpreter; walked 1 if its Python
+				  * frames are recorded, 0 if xprof does not know its layout
+				  * (a NOTE says so; samples then have native frames only) */
 };
 
 /* XPF_REC_SAMPLE flags */
 #define XPF_SF_TRUNCATED	(1u << 0)	/* stack deeper than max_depth: root side cut */
 #define XPF_SF_PARTIAL		(1u << 1)	/* unwinding stopped early (no unwind info) */
 #define XPF_SF_LEAF_EXACT	(1u << 2)	/* frame 0 is the interrupted pc, not a return addr */
+#define XPF_SF_PYTHON		(1u << 3)	/* Python frames follow (below) */
+#define XPF_SF_PY_PARTIAL	(1u << 4)	/* the thread's Python frame chain could not
+						 * be read (corrupt, changing, or a fault):
+						 * native frames only */
 
 /* XPF_REC_SPAWN how */
 enum xpf_spawn { XPF_SPAWN_FORK = 1, XPF_SPAWN_POSIX_SPAWN = 2, XPF_SPAWN_VFORK = 3 };
@@ -131,6 +147,15 @@ enum xpf_spawn { XPF_SPAWN_FORK = 1, XPF_SPAWN_POSIX_SPAWN = 2, XPF_SPAWN_VFORK 
  * from 0). Full stack = the n new frames, then the previous stack's last `keep` frames.
  * weight_ns is the thread's CPU clock since its previous sample (or since the timer was
  * armed), so a thread's weights add up to the CPU time it was sampled over.
+ *
+ * With XPF_SF_PYTHON the thread's Python frames follow, leaf first, in the same scheme:
+ * pykeep, npy, then npy x (code: SLEB128 difference from the previous frame's code address,
+ * the first from 0; ULEB128 instr << 1 | entry). `pykeep` root-end Python frames are those of
+ * the previous sample of the block (none if it had no Python frames). code names an
+ * XPF_REC_PY_CODE; instr is the byte offset of the frame's current instruction in its
+ * bytecode; entry is set on the first (outermost) Python frame run by one call of the
+ * interpreter's evaluation function, so that a reader can put each run of Python frames in
+ * place of the native evaluation frame that ran it.
  */
 
 /* Block 0. Written once by the process that creates the file; only the counters change. */

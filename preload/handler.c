@@ -32,7 +32,9 @@
  * The unwinder is libunwind's fast trace path (unw_backtrace), which caches frame kinds per
  * address and, once warm, reads only the stack. Started on the private stack, it walks through
  * the switch frame, on_signal's frame and the kernel's signal frame into the interrupted code;
- * the frames above the interrupted pc are cut off.
+ * the frames above the interrupted pc are cut off. In a CPython process the thread's Python
+ * frames are read next (pywalk.c), in a fault-guarded window of their own, so that a bad
+ * Python frame chain costs the sample its Python frames only.
  */
 #include <errno.h>
 #include <sched.h>
@@ -202,10 +204,11 @@ static void altstack_restore(const ucontext_t *uc, int parked)
 }
 
 /* AS-safe: the frames of the interrupted context into t->scratch (guarded, see sigctl.c);
- * sets *flags and *n; returns the index of the first frame to keep. */
+ * sets *flags and *n; returns the index of the first frame to keep. Called with the
+ * altstack parked (altstack_park). */
 static uint32_t walk(struct xp_thread *t, uintptr_t pc, unsigned *flags, uint32_t *n)
 {
-	int parked = altstack_park(t->uc), at;
+	int at;
 
 	t->unwind_armed = 1;
 	if (sigsetjmp(t->unwind_jb, 0) == 0)	/* no mask save: a syscall per sample */
@@ -213,7 +216,6 @@ static uint32_t walk(struct xp_thread *t, uintptr_t pc, unsigned *flags, uint32_
 	else
 		at = -1;	/* a fault in unwinding: see the guard in sigctl.c */
 	t->unwind_armed = 0;
-	altstack_restore(t->uc, parked);
 	if (at < 0) {
 		/* No unwind info at the pc, or a fault: keep the pc alone, marked partial. */
 		t->scratch[0] = pc;
@@ -238,8 +240,8 @@ static void sample_take(void *arg)
 	uintptr_t pc = (uintptr_t)t->uc->uc_mcontext.gregs[REG_RIP];
 	uint64_t now = xp_now(), weight = take_weight(t, t->si);
 	unsigned flags = XPF_SF_LEAF_EXACT;
-	uint32_t n = 0, at;
-	int why;
+	uint32_t n = 0, at, npy;
+	int why, parked;
 
 	if (atomic_load_explicit(&xp.stopped, memory_order_relaxed)) {
 		/* Nothing more can be written, but the ticks go on being counted (cheaply) so
@@ -254,9 +256,12 @@ static void sample_take(void *arg)
 		rec_drop(t, why, weight);
 		return;
 	}
+	parked = altstack_park(t->uc);
 	at = walk(t, pc, &flags, &n);
 	atomic_fetch_sub(&unwinding, 1);
-	rec_sample(t, now, weight, flags, t->scratch + at, n);
+	npy = py_take(t, now, &flags);	/* the interpreter's frames, if this is CPython */
+	altstack_restore(t->uc, parked);
+	rec_sample(t, now, weight, flags, t->scratch + at, n, npy);
 	hist_add(t, now);
 	stats_now_and_then(t);
 }

@@ -342,8 +342,10 @@ XP_API void *dlopen(const char *file, int mode)
 	if (t) {
 		int saved = errno;
 
-		if (h)
+		if (h) {
 			modules_scan(t);
+			py_detect(t);	/* an embedded interpreter may come in a dlopen */
+		}
 		loader_leave(t);
 		errno = saved;
 	}

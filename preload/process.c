@@ -207,6 +207,7 @@ __attribute__((constructor)) static void process_init(void)
 	if (t) {
 		process_record(t);
 		modules_scan(t);
+		py_detect(t);
 	}
 	xp.img->setup_cpu_ns = xp_thread_cpu() - xp.start_cpu;
 	if (root)

@@ -51,6 +51,7 @@ uint8_t *rec_reserve(struct xp_thread *t, size_t need, uint64_t now)
 		t->blk = b;
 		t->last_t = now;
 		t->prev_n = 0;
+		t->py_prev_n = 0;
 	}
 	return (uint8_t *)(t->blk + 1) + t->blk->used;
 }
@@ -90,68 +91,139 @@ static uint32_t shared_root(const struct xp_thread *t, const uintptr_t *f, uint3
 	return k;
 }
 
+/* AS-safe: Python frames shared at the root end with the previous sample of this block. */
+static uint32_t py_shared_root(const struct xp_thread *t, uint32_t n)
+{
+	uint32_t k = 0, pn = t->py_prev_n;
+
+	while (k < n && k < pn && t->py_codes[n - 1 - k] == t->py_prev_codes[pn - 1 - k] &&
+	       t->py_instr[n - 1 - k] == t->py_prev_instr[pn - 1 - k])
+		k++;
+	return k;
+}
+
+/* What one sample record holds: native frames f[0..n), Python frames in t (npy), and the
+ * root-end frames of each kind shared with the block's previous sample. */
+struct sample_enc {
+	uint64_t dt, weight;
+	unsigned flags;
+	const uintptr_t *f;
+	uint32_t n, keep, npy, pykeep;
+};
+
+/* AS-safe: appends the Python part (pykeep, npy, frames) at p; returns the end, or NULL if
+ * it does not fit after shared frames (retry in a fresh block). In a fresh block frames that
+ * do not fit are cut at the root end. */
+static uint8_t *encode_py(uint8_t *p, const uint8_t *end, const struct xp_thread *t,
+			  struct sample_enc *e)
+{
+	uint32_t nnew = e->npy - e->pykeep, fit = 0;
+	uint64_t prev = 0;
+	uint8_t *cnt;
+
+	if (end - p < 2 * 10)
+		return NULL;
+	p += xpf_put_uleb(p, e->pykeep);
+	cnt = p;
+	p += 2;			/* count, fixed at two bytes like the native one */
+	for (; fit < nnew && end - p >= 20; fit++) {
+		p += xpf_put_sleb(p, (int64_t)(t->py_codes[fit] - prev));
+		prev = t->py_codes[fit];
+		p += xpf_put_uleb(p, t->py_instr[fit]);
+	}
+	if (fit < nnew) {
+		if (e->pykeep || e->keep)
+			return NULL;
+		e->npy = fit;
+	}
+	cnt[0] = (uint8_t)(0x80 | (fit & 0x7f));
+	cnt[1] = (uint8_t)(fit >> 7);
+	return p;
+}
+
 /* AS-safe: encodes the payload at q (room bytes); returns its length or 0 if it won't fit.
  * In a fresh block (keep == 0) frames that don't fit are cut at the root end. */
-static size_t encode_sample(uint8_t *q, size_t room, uint64_t dt, uint64_t weight,
-			    unsigned *flags, uint32_t keep, const uintptr_t *f, uint32_t *n)
+static size_t encode_sample(uint8_t *q, size_t room, const struct xp_thread *t,
+			    struct sample_enc *e)
 {
 	uint8_t *p = q, *end = q + room;
-	uint32_t nnew = *n - keep, fit = 0;
-	uint8_t *nnew_at;
+	uint32_t nnew = e->n - e->keep, fit = 0;
+	uint8_t *nnew_at, *flags_at;
 	uintptr_t prev = 0;
 
 	if (room < 5 * 10)
 		return 0;
-	p += xpf_put_uleb(p, dt);
-	p += xpf_put_uleb(p, weight);
-	uint8_t *flags_at = p++;
-	p += xpf_put_uleb(p, keep);
+	p += xpf_put_uleb(p, e->dt);
+	p += xpf_put_uleb(p, e->weight);
+	flags_at = p++;
+	p += xpf_put_uleb(p, e->keep);
 	nnew_at = p;
 	p += 2;			/* count, fixed at two bytes (frames < 16384) */
 	for (; fit < nnew; fit++) {
 		if (end - p < 10)
 			break;
-		p += xpf_put_sleb(p, (int64_t)(f[fit] - prev));
-		prev = f[fit];
+		p += xpf_put_sleb(p, (int64_t)(e->f[fit] - prev));
+		prev = e->f[fit];
 	}
 	if (fit < nnew) {
-		if (keep)
+		if (e->keep)
 			return 0;	/* retry in a fresh block */
-		*flags |= XPF_SF_TRUNCATED;
-		*n = fit;
+		e->flags |= XPF_SF_TRUNCATED;
+		e->n = fit;
 	}
-	*flags_at = (uint8_t)*flags;
+	if ((e->flags & XPF_SF_PYTHON) && !(p = encode_py(p, end, t, e)))
+		return 0;
+	*flags_at = (uint8_t)e->flags;
 	nnew_at[0] = (uint8_t)(0x80 | (fit & 0x7f));
 	nnew_at[1] = (uint8_t)(fit >> 7);
 	return (size_t)(p - q);
 }
 
+/* AS-safe: the frames of a written sample become the block's previous ones. */
+static void remember(struct xp_thread *t, const struct sample_enc *e)
+{
+	uint32_t npy = (e->flags & XPF_SF_PYTHON) ? e->npy : 0;
+
+	memcpy(t->prev, e->f, e->n * sizeof(*e->f));
+	t->prev_n = e->n;
+	if (npy) {
+		memcpy(t->py_prev_codes, t->py_codes, npy * sizeof(*t->py_codes));
+		memcpy(t->py_prev_instr, t->py_instr, npy * sizeof(*t->py_instr));
+	}
+	t->py_prev_n = npy;
+}
+
 /* AS-safe: see declaration. */
 void rec_sample(struct xp_thread *t, uint64_t now, uint64_t weight, unsigned flags,
-		const uintptr_t *frames, uint32_t n)
+		const uintptr_t *frames, uint32_t n, uint32_t npy)
 {
 	size_t want = 5 * 10 + (size_t)n * 10, len = 0;
 	uint8_t *p;
 
+	if (flags & XPF_SF_PYTHON)
+		want += 2 * 10 + (size_t)npy * 20;
 	for (int attempt = 0; attempt < 2 && !len; attempt++) {
-		uint32_t keep, m = n;
+		struct sample_enc e = { .weight = weight, .flags = flags, .f = frames, .n = n,
+					.npy = npy };
 
 		p = rec_reserve(t, want > XPF_BLOCK_PAYLOAD - REC_HDR_MAX ?
 				   XPF_BLOCK_PAYLOAD - REC_HDR_MAX : want, now);
 		if (!p)
 			break;
-		keep = shared_root(t, frames, n);
+		e.dt = dt_of(t, now);
+		e.keep = shared_root(t, frames, n);
+		e.pykeep = (flags & XPF_SF_PYTHON) ? py_shared_root(t, npy) : 0;
 		len = encode_sample(p + REC_HDR_MAX, XPF_BLOCK_PAYLOAD - t->blk->used - REC_HDR_MAX,
-				    dt_of(t, now), weight, &flags, keep, frames, &m);
+				    t, &e);
 		if (len) {
 			t->samples++;
-			memcpy(t->prev, frames, m * sizeof(*frames));
-			t->prev_n = m;
+			remember(t, &e);
 			rec_commit(t, p, XPF_REC_SAMPLE, len, now);
 			return;
 		}
 		/* Didn't fit after the shared frames: again in a fresh block, from the root. */
 		t->prev_n = 0;
+		t->py_prev_n = 0;
 		want = (size_t)XPF_BLOCK_PAYLOAD;	/* forces a new block */
 	}
 	rec_drop(t, XPF_DROP_NOSPACE, weight);

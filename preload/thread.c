@@ -47,7 +47,7 @@ void thread_pool_unlock(void)
 
 static struct xp_thread *state_map(void)
 {
-	size_t arrays = (2 * (size_t)xp.cfg.depth + XP_SKIP_FRAMES) * sizeof(uintptr_t);
+	size_t arrays = (6 * (size_t)xp.cfg.depth + XP_SKIP_FRAMES) * sizeof(uintptr_t);
 	size_t body = (sizeof(struct xp_thread) + arrays + XP_PAGE - 1) & ~(size_t)(XP_PAGE - 1);
 	size_t size = XP_PAGE + XP_STACK_BYTES + body;
 	uint8_t *m = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -63,6 +63,10 @@ static struct xp_thread *state_map(void)
 	t->stack_top = m + XP_PAGE + XP_STACK_BYTES;
 	t->prev = (uintptr_t *)(t + 1);
 	t->scratch = t->prev + xp.cfg.depth;
+	t->py_codes = (uint64_t *)(t->scratch + xp.cfg.depth + XP_SKIP_FRAMES);
+	t->py_instr = t->py_codes + xp.cfg.depth;
+	t->py_prev_codes = t->py_instr + xp.cfg.depth;
+	t->py_prev_instr = t->py_prev_codes + xp.cfg.depth;
 	head = atomic_load(&all_states);
 	do
 		t->all_next = head;

@@ -18,6 +18,9 @@
  *    (measured: see handler.c).
  *  - The end of an image (exit, _exit, _Exit, exec) is recorded with AS-safe code only: no
  *    locks, no allocation, no dlsym (real.h resolves every real function at init).
+ *  - The interpreter state `py` (python.h) is written once, in normal context, before its
+ *    `on` flag is stored with release; the handler reads it only after an acquire load of
+ *    `on` and only through fault-guarded reads of the program's memory (pywalk.c).
  */
 #ifndef XPROF_INT_H
 #define XPROF_INT_H
@@ -97,6 +100,13 @@ struct xp_thread {
 	struct xp_region regions[XP_REGION_DEPTH];
 	char name[16];
 
+	/* Python frames (pywalk.c): the thread's PyThreadState when the interpreter's TSS key
+	 * does not know it (0: look again), and the number of Python frames of the previous
+	 * sample of the block, for its `pykeep` (the frames: py_prev_* below). */
+	uintptr_t py_tstate;
+	uint32_t py_search_wait;	/* samples before the thread lists are searched again */
+	uint32_t py_prev_n;
+
 	/* The delivery being sampled, handed to the private stack. */
 	ucontext_t *uc;
 	siginfo_t *si;
@@ -115,6 +125,8 @@ struct xp_thread {
 	uint8_t *stack_lo, *stack_top;
 	uintptr_t *prev;		/* cfg.depth entries */
 	uintptr_t *scratch;		/* cfg.depth + XP_SKIP_FRAMES entries */
+	uint64_t *py_codes, *py_instr;	/* cfg.depth entries each: this sample's Python */
+	uint64_t *py_prev_codes, *py_prev_instr; /* and the previous sample's */
 };
 
 struct xp_range {
@@ -192,9 +204,10 @@ void out_unfinish(void);
 uint8_t *rec_reserve(struct xp_thread *t, size_t need, uint64_t now);
 /* AS-safe: commits a record of `len` payload bytes written at p+3 by the caller. */
 void rec_commit(struct xp_thread *t, uint8_t *p, unsigned tag, size_t len, uint64_t now);
-/* AS-safe: writes a sample of n frames (leaf first). */
+/* AS-safe: writes a sample of n native frames (leaf first), then, with XPF_SF_PYTHON in
+ * flags, the npy Python frames in t->py_codes/py_instr. */
 void rec_sample(struct xp_thread *t, uint64_t now, uint64_t weight, unsigned flags,
-		const uintptr_t *frames, uint32_t n);
+		const uintptr_t *frames, uint32_t n, uint32_t npy);
 /* AS-safe: counts a dropped sample of `weight` ns. */
 void rec_drop(struct xp_thread *t, enum xpf_drop why, uint64_t weight);
 /* AS-safe on the caller's own state with t->busy set by the caller (XP_BUSY): a record of
@@ -263,6 +276,17 @@ int unwind_load(void);
 void unwind_thread_init(struct xp_thread *t);
 /* AS-safe: the return addresses of the calling context, innermost first; the count. */
 int unwind_backtrace(uintptr_t *buf, int cap);
+
+/* ---- python.c, pywalk.c: the frames of a CPython interpreter ---- */
+/* Not AS-safe: if this process is a CPython interpreter (it exports _PyRuntime) not looked
+ * at yet, finds its version and layout and records PY_RUNTIME (and a NOTE if the version is
+ * unknown); from then on samples walk its frames. Called at start and after dlopen. */
+void py_detect(struct xp_thread *t);
+/* AS-safe (t->busy set, on the private stack): the calling thread's Python frames into
+ * t->py_codes/py_instr and PY_CODE records for code objects not yet described; returns
+ * their number and adds XPF_SF_PYTHON, or XPF_SF_PY_PARTIAL if the chain was not readable
+ * (fault-guarded like the native unwind). 0 in a process without a known interpreter. */
+uint32_t py_take(struct xp_thread *t, uint64_t now, unsigned *flags);
 
 /* ---- onstack.S ---- */
 /* AS-safe: calls fn(arg) with the stack pointer at top (16-byte aligned), leaving a

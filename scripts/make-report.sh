@@ -51,6 +51,7 @@ parallel_threads_4_workers|threads|4|parallel --workers 4 --tasks 12 --assets 20
 grid_search_optimization|grid|1|grid-search --assets 4 --bars 300
 bohb_optimization|bohb|1|bohb --assets 4 --bars 300 --iterations 1"
 	mpi_scenarios="distributed_mpi_3_ranks|mpi|3|distributed --ranks 3 --tasks 12 --assets 20"
+	py_scenarios="python_pool_2_workers|python|2|--workers 2 --assets 4 --bars 800"
 else
 	scenarios="
 batch_init_10_assets|batch|10|batch-init --assets 10
@@ -69,7 +70,14 @@ grid_search_optimization|grid|1|grid-search
 bohb_optimization|bohb|1|bohb"
 	mpi_scenarios="distributed_mpi_3_ranks|mpi|3|distributed --ranks 3
 distributed_mpi_5_ranks|mpi|5|distributed --ranks 5"
+	py_scenarios="python_pool_2_workers|python|2|--workers 2
+python_pool_4_workers|python|4|--workers 4"
 fi
+# The Python backtest (target-sim/py/backtest.py) runs under the distribution's interpreter.
+python=/usr/bin/python3
+[ -x "$python" ] || die "$python missing: the Python scenario cannot run"
+scenarios="$scenarios
+$py_scenarios"
 if [ -x "$build/backtest-sim-mpi" ] && command -v mpirun >/dev/null; then
 	scenarios="$scenarios
 $mpi_scenarios"
@@ -91,19 +99,21 @@ checksum_of() {
 # on machines where a perf sample is dear; the overhead table shows what that costs here.
 mech=${REPORT_MECH:-perf}
 
-# run_one NAME ARGS...: unprofiled, then profiled into $runs/NAME; appends to the manifest.
+# run_one NAME KIND X ARGS...: unprofiled, then profiled into $runs/NAME; appends to the
+# manifest. Kind python runs the Python backtest, every other kind backtest-sim.
 run_one() {
 	local name=$1 kind=$2 x=$3; shift 3
-	local t0 t1 t2 t3 c0 c1
+	local t0 t1 t2 t3 c0 c1 prog=("$sim")
 
+	[ "$kind" = python ] && prog=("$python" -B "$top/target-sim/py/backtest.py")
 	t0=$(now_ns)
-	"$sim" "$@" </dev/null >"$runs/$name.plain.out" 2>"$runs/$name.plain.err" ||
-		die "$name: '$sim $*' failed (unprofiled), see $runs/$name.plain.err"
+	"${prog[@]}" "$@" </dev/null >"$runs/$name.plain.out" 2>"$runs/$name.plain.err" ||
+		die "$name: '${prog[*]} $*' failed (unprofiled), see $runs/$name.plain.err"
 	t1=$(now_ns)
 	t2=$(now_ns)
 	LD_PRELOAD=$lib XPROF_OUT=$runs XPROF_RUN=$name XPROF_QUIET=1 XPROF_MECH=$mech \
-		"$sim" "$@" </dev/null >"$runs/$name.out" 2>"$runs/$name.err" ||
-		die "$name: '$sim $*' failed under libxprof.so, see $runs/$name.err"
+		"${prog[@]}" "$@" </dev/null >"$runs/$name.out" 2>"$runs/$name.err" ||
+		die "$name: '${prog[*]} $*' failed under libxprof.so, see $runs/$name.err"
 	t3=$(now_ns)
 	c0=$(checksum_of "$runs/$name.plain.out")
 	c1=$(checksum_of "$runs/$name.out")
@@ -134,7 +144,11 @@ while IFS='|' read -r name kind x args; do
 	[ -n "$name" ] || continue
 	# shellcheck disable=SC2086 # args are a word list by construction
 	run_one "$name" "$kind" "$x" $args
-	analyse_one "$name" "backtest-sim $args"
+	if [ "$kind" = python ]; then
+		analyse_one "$name" "target-sim/py/backtest.py $args"
+	else
+		analyse_one "$name" "backtest-sim $args"
+	fi
 done <<<"$scenarios"
 
 python3 "$top/scripts/report.py" --runs "$runs" --results "$results" \

@@ -278,6 +278,52 @@ def util(r):
     return f1(r.cpu / (r.wall * os.cpu_count()) * 100)
 
 
+def py_functions(r):
+    """The run's Python functions (py:NAME (FILE:LINE)) by inclusive CPU."""
+    fs = [f for f in r.functions() if f['name'].startswith('py:')]
+    fs.sort(key=lambda f: -num(f, 'total_pct', r.tsv))
+    return fs
+
+
+def section_python(runs):
+    rows = []
+    for r in runs:
+        py = r.rows.get('python') or []
+        need(py and py[0]['walked'] == 'python', f'{r.name}: no interpreter walked in {r.tsv}')
+        p = py[0]
+        rows.append([r.x, f3(r.wall), f3(r.cpu), f3(r.sampled), len(r.pids), p['version'],
+                     f1(num(p, 'python_pct', r.tsv)), f1(num(p, 'eval_unnamed_pct', r.tsv)),
+                     f1(num(p, 'leaf_unnamed_pct', r.tsv)), int(num(p, 'partial', r.tsv))])
+    head = ['Workers', 'Total Time (s)', 'CPU Time (s) exact', 'CPU Time (s) sampled',
+            'Processes', 'CPython', 'CPU with Python names %', 'Python code unnamed %',
+            'Leaf without symbol %', 'Partial samples']
+    last = runs[-1]
+    fs = [f for f in py_functions(last) if f['module'] == 'backtest.py']
+    need(any(f['name'].startswith('py:run_backtest') for f in fs) and
+         any(f['name'].startswith('py:compute_signals') for f in fs),
+         f'{last.name}: run_backtest and compute_signals are not among its Python functions')
+    frows = [[f'`{f["name"]}`', f1(num(f, 'self_pct', last.tsv)),
+              f1(num(f, 'total_pct', last.tsv))] for f in fs[:12]]
+    best = last.out_value('best')
+    return '\n'.join([
+        '## Scenario 5: Python backtest (multiprocessing.Pool)\n',
+        f'`target-sim/py/backtest.py`, the parallel coordinator in Python: a fork '
+        f'`multiprocessing.Pool` maps one task per point of a grid over fast/slow moving-average '
+        f'windows and a stop-loss ({last.out_value("grid points")} points), each backtesting '
+        f'every asset (`run_backtest` -> `compute_signals` -> `simulate_trades` -> `sharpe`). '
+        f'Nothing in the program knows of xprof: the interpreter\'s own frames are read from '
+        f'its memory at each sample and put in place of `_PyEval_EvalFrameDefault`, so the '
+        f'function table names Python functions as `py:NAME (FILE:LINE)` (LINE: the first '
+        f'line). "Python code unnamed" is the CPU whose innermost interpreter frame stayed an '
+        f'evaluation frame; "leaf without symbol" the CPU whose leaf frame has no name (Debian '
+        f'strips `/usr/bin/python3.11` to its exported symbols, so its static functions show '
+        f'as `python3.11+0xOFFSET`). Best point: {best}.\n',
+        table(head, rows), '\n',
+        f'The functions of `backtest.py` at {last.x} workers, by inclusive CPU (% of all '
+        f'samples; the rest is the interpreter\'s start-up and multiprocessing):\n',
+        table(['Function', 'Self %', 'Total %'], frows), '\n'])
+
+
 def section_mpi(mpis, forks):
     by_w = {r.x: r for r in forks}
     rows = []
@@ -359,7 +405,8 @@ def section_machine(runs, runs_dir):
 def section_flames(runs):
     out = ['## Flame graphs\n', 'In `flame_graphs/`, each with its folded stacks beside it:\n']
     for r in runs:
-        out.append(f'- `{r.name}.svg` (`{r.name}.folded`): `backtest-sim {r.args}`')
+        prog = 'target-sim/py/backtest.py' if r.kind == 'python' else 'backtest-sim'
+        out.append(f'- `{r.name}.svg` (`{r.name}.folded`): `{prog} {r.args}`')
     return '\n'.join(out) + '\n'
 
 
@@ -370,7 +417,7 @@ def build(args):
             if line.strip():
                 runs.append(Run(args.runs, line.rstrip('\n').split('\t')))
     kinds = {k: [r for r in runs if r.kind == k] for k in
-             ('batch', 'parallel', 'threads', 'grid', 'bohb', 'mpi')}
+             ('batch', 'parallel', 'threads', 'grid', 'bohb', 'mpi', 'python')}
     for k, v in kinds.items():
         need(v, f'no {k} scenario in the manifest')
     now = datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')
@@ -388,7 +435,8 @@ def build(args):
              section_batch(kinds['batch']), section_parallel(kinds['parallel'], False),
              section_parallel(kinds['threads'], True),
              section_search(kinds['grid'][0], kinds['bohb'][0]),
-             section_mpi(kinds['mpi'], kinds['parallel']), section_overhead(runs),
+             section_mpi(kinds['mpi'], kinds['parallel']), section_python(kinds['python']),
+             section_overhead(runs),
              section_machine(runs, args.runs), section_flames(runs)]
     return '\n'.join(parts)
 

@@ -246,11 +246,11 @@ static struct fstat *function_stats(struct an_ctx *c)
 		const struct prof_agg *a = &p->aggs[i];
 		const struct prof_stack *sk = &p->stacks[a->stack];
 
-		for (uint32_t j = 0; j < sk->depth; j++) {
+		for (uint32_t j = 0; j < sk->nlocs; j++) {
 			uint32_t n;
 			const struct sym_frame *fr = sym_chain(s, p->stack_locs[sk->locs + j], &n);
 
-			if (j == sk->depth - 1u && n) {
+			if (j == sk->nlocs - 1u && n) {
 				fs[fr[0].func].self_ns += a->weight_ns;
 				fs[fr[0].func].self_n += a->samples;
 			}
@@ -500,6 +500,42 @@ static void stack_table(struct an_ctx *c)
 	table_fini(&t);
 }
 
+/* The CPython interpreters of the run: how much of their CPU has Python names. */
+static void python_table(struct an_ctx *c)
+{
+	static const struct table_col cols[] = {
+		{ "version", "PYTHON", false }, { "walked", "FRAMES", false },
+		{ "processes", "PROCESSES", true }, { "sampled_ns", "SAMPLED s", true },
+		{ "python_pct", "NAMED %", true }, { "eval_unnamed_pct", "EVAL UNNAMED %", true },
+		{ "leaf_unnamed_pct", "LEAF UNNAMED %", true },
+		{ "unnamed_pct", "UNNAMED %", true }, { "partial", "PARTIAL", true },
+	};
+	struct py_share *v;
+	size_t n = py_shares(c->s, &v);
+	struct table t;
+
+	if (!n && c->o->fmt != TABLE_TSV)
+		return;
+	table_init(&t, "python", cols, sizeof(cols) / sizeof(cols[0]));
+	for (size_t i = 0; i < n; i++) {
+		table_cell(&t, "%u.%u.%u", v[i].version >> 16, v[i].version >> 8 & 0xff,
+			   v[i].version & 0xff);
+		table_cell(&t, "%s", v[i].walked ? "python" : "native-only");
+		table_cell(&t, "%" PRIu64, v[i].procs);
+		cell_ns(&t, c->o->fmt, v[i].weight_ns);
+		cell_pct(&t, v[i].py_ns, v[i].weight_ns);
+		cell_pct(&t, v[i].eval_ns, v[i].weight_ns);
+		cell_pct(&t, v[i].leaf_ns, v[i].weight_ns);
+		cell_pct(&t, v[i].unnamed_ns, v[i].weight_ns);
+		table_cell(&t, "%" PRIu64, v[i].partial);
+	}
+	table_print(c->out, &t, c->o->fmt,
+		    "CPython interpreters: CPU with Python names, and unnamed (evaluation frame "
+		    "left, or leaf without symbol)");
+	table_fini(&t);
+	free(v);
+}
+
 static void loss_line(struct an_ctx *c, const struct totals *tt)
 {
 	FILE *f = c->out;
@@ -545,6 +581,7 @@ int cmd_report(struct an_ctx *c)
 	process_table(c);
 	thread_table(c);
 	functions(c, tt.sampled_ns);
+	python_table(c);
 	region_table(c);
 	if (c->o->fmt == TABLE_TSV || tt.dropped)
 		drop_table(c, &tt);

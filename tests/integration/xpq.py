@@ -14,6 +14,8 @@ build/tests/progs/xpf-dump), used for the H and HT tables.
 Names an EXPR can use:
     run       the #run row (dict)            P, T, F, R, D   #process, #thread, #function,
     rc        the analyzer's exit status                     #region, #drop rows (dicts)
+    PY        the #python rows (dicts): one per CPython version of the run
+    re        Python's re module
     H         one dict per .xpf file read directly: file pid ppid gen flags mechanism hz
               max_depth signo end_state exit_status blocks_used header_ok
     HT        one dict per (file, tid) read directly: file tid samples cpu_ns dropped blocks
@@ -27,6 +29,8 @@ Names an EXPR can use:
     by_tid(name=None)     {tid: cpu-ns weight} of the samples with `name` anywhere on the
                           stack (all samples with name=None), from `folded --pid --tid`
     frame_is(frame, name) a folded frame names function `name`
+    fw(rows)              {function: weight} of the generated functions py:f_N (pyreuse.py)
+                          in rows of stacks(), each stack counted once per function
     within(a, b, frac)    |a - b| <= frac * |b|
     min_rate              samples per CPU-second a thread gets at least: the requested hz with
                           the perf mechanism, 50 with the tick-bound CPU-clock timer (250 Hz
@@ -152,6 +156,15 @@ def frame_is(frame, name):
     return re.match(re.escape(name) + r"($|[^A-Za-z0-9_])", frame) is not None
 
 
+def fn_weights(rows):
+    out = {}
+    for st, w in rows:
+        for name in set(re.match(r"py:(f_[0-9]+) ", f).group(1) for f in st
+                        if re.match(r"py:f_[0-9]+ ", f)):
+            out[name] = out.get(name, 0) + w
+    return out
+
+
 def bindings(run):
     rc, out = analyze(["report", "--tsv", run])
     t = parse_tsv(out)
@@ -184,6 +197,7 @@ def bindings(run):
         "min_rate": run.get("hz", 0) if perf else min(run.get("hz", 0), 50),
         "P": t.get("process", []), "T": t.get("thread", []), "F": t.get("function", []),
         "R": t.get("region", []), "D": t.get("drop", []), "H": heads, "HT": tids,
+        "PY": t.get("python", []), "re": re,
         "procs": rows("process"), "threads": rows("thread"), "funcs": rows("function"),
         "self_pct": lambda name: sum(r["self_pct"] for r in t.get("function", [])
                                      if frame_is(str(r["name"]), name)),
@@ -194,6 +208,7 @@ def bindings(run):
         "stacks": lambda pid=None: [(st[1:], w) for st, w in folded.stacks(pid)],
         "by_tid": folded.by_tid,
         "frame_is": frame_is,
+        "fw": fn_weights,
         "within": lambda a, b, frac: abs(a - b) <= frac * abs(b),
     }
 

@@ -115,8 +115,10 @@ static void test_empty_is_unset(void **state)
 	assert_int_equal(cfg.follow, XPROF_FOLLOW_THREADS | XPROF_FOLLOW_FORK | XPROF_FOLLOW_EXEC);
 	assert_string_equal(cfg.run_id, "");
 	set_env("XPROF_QUIET", "");
+	set_env("XPROF_PYTHON", "");
 	assert_int_equal(parse(), 0);
 	assert_int_equal(cfg.quiet, 0);
+	assert_int_equal(cfg.python, 1);
 }
 
 /* Every numeric variable: edges accepted, and each kind of bad value rejected. */
@@ -177,6 +179,15 @@ static void test_quiet(void **state)
 	assert_int_equal(cfg.quiet, 0);
 	check_number("XPROF_QUIET", "0", "1", NULL, "2", "0 or 1 (default 0)");
 	expect_bad("XPROF_QUIET", "yes", "0 or 1");
+}
+
+static void test_python(void **state)
+{
+	expect_ok("XPROF_PYTHON", "0");
+	assert_int_equal(cfg.python, 0);
+	expect_ok("XPROF_PYTHON", "1");
+	assert_int_equal(cfg.python, 1);
+	check_number("XPROF_PYTHON", "0", "1", NULL, "2", "0 or 1 (default 1)");
 }
 
 static void expect_out(const char *value, const char *want)
@@ -397,6 +408,7 @@ int main(void)
 		cmocka_unit_test_setup(test_depth, reset_env),
 		cmocka_unit_test_setup(test_max_mb, reset_env),
 		cmocka_unit_test_setup(test_quiet, reset_env),
+		cmocka_unit_test_setup(test_python, reset_env),
 		cmocka_unit_test_setup(test_out, reset_env),
 		cmocka_unit_test_setup(test_error_one_line, reset_env),
 		cmocka_unit_test_setup(test_run, reset_env),

@@ -183,7 +183,7 @@ static void test_roundtrip_keeps_stacks(void **state)
 		uint32_t n = 5 + i % 40;
 
 		stack_of(f, n, i % 7);
-		rec_sample(t, 1000 + i, 1000000 + i, XPF_SF_LEAF_EXACT, f, n);
+		rec_sample(t, 1000 + i, 1000000 + i, XPF_SF_LEAF_EXACT, f, n, 0);
 	}
 	decode(&d);
 	assert_int_equal(d.count, 500);
@@ -210,7 +210,7 @@ static void test_drops_are_counted_in_block_header(void **state)
 	uintptr_t f[4] = { 1, 2, 3, 4 };
 
 	(void)state;
-	rec_sample(t, 1, 10, 0, f, 4);
+	rec_sample(t, 1, 10, 0, f, 4, 0);
 	rec_drop(t, XPF_DROP_LOADER, 700);
 	rec_drop(t, XPF_DROP_LOADER, 300);
 	rec_drop(t, XPF_DROP_BUSY, 5);
@@ -231,7 +231,7 @@ static void test_deep_stack_truncated_to_block(void **state)
 	(void)state;
 	for (uint32_t i = 0; i < DEPTH; i++)	/* far apart: 5+ bytes per delta */
 		f[i] = (uintptr_t)0x7f0000000000ull + ((uintptr_t)i << 36) % 0x7ffffffffull * 977;
-	rec_sample(t, 1, 1, 0, f, DEPTH);
+	rec_sample(t, 1, 1, 0, f, DEPTH, 0);
 	decode(&d);
 	assert_int_equal(d.count, 1);
 	assert_int_equal(d.n[0], DEPTH);	/* 128 frames fit in one block */
@@ -248,10 +248,10 @@ static void test_full_file_stops_and_counts(void **state)
 	atomic_store(&xp.stop_said, 1);
 	for (unsigned i = 0; i < 20000 && !atomic_load(&xp.stopped); i++) {
 		stack_of(f, 60, i);
-		rec_sample(t, i, 1, 0, f, 60);
+		rec_sample(t, i, 1, 0, f, 60, 0);
 	}
 	assert_int_not_equal(atomic_load(&xp.stopped), 0);
-	rec_sample(t, 1, 77, 0, f, 60);
+	rec_sample(t, 1, 77, 0, f, 60, 0);
 	assert_true(t->dropped[XPF_DROP_NOSPACE] >= 1);
 	assert_true(xp.img->blocks_lost >= 1);
 	free(t);
