@@ -50,6 +50,7 @@ struct xprof_config {
 	int mech;		/* XPROF_MECH: enum xprof_mech_choice, default auto */
 	uint64_t max_bytes;	/* XPROF_MAX_MB 1..65536 (MiB), default 1024, in bytes here */
 	int quiet;		/* XPROF_QUIET 0|1, default 0 */
+	int jit;		/* XPROF_JIT 0|1, default 0: ask JIT runtimes for perf maps */
 };
 
 /*
