@@ -25,6 +25,8 @@ void profile_fini(struct profile *p)
 	for (size_t i = 0; i < p->nprocs; i++) {
 		free(p->procs[i].mods);
 		free(p->procs[i].ev);
+		free(p->procs[i].jregs);
+		free(p->procs[i].jfiles);
 	}
 	for (size_t i = 0; i < p->nregions; i++)
 		free(p->regions[i].dur);
@@ -312,6 +314,10 @@ long profile_module_at(const struct prof_process *pr, uint64_t addr, uint32_t ep
 			continue;
 		if (m->ep_map <= epoch && epoch < m->ep_unmap)
 			return (long)i;
+		/* Unmapped before the sample: whatever ran there was something else (JIT code
+		 * where a copy of a file's code had been, say). */
+		if (epoch >= m->ep_unmap)
+			continue;
 		/*
 		 * Not mapped at that moment by the records (e.g. a sample taken before the MAP
 		 * record of an early library was written). Use a module only if no other file
