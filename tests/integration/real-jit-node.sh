@@ -1,0 +1,53 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# Node with worker_threads and two JavaScript functions at a known split
+# (progs/real/jitsplit.js: alphaWork 2/3, betaWork 1/3 of the workers' CPU). Run three ways
+# under the preload: plain (V8's JIT code has no names: [jit]), with --perf-basic-prof on the
+# command line, and with XPROF_JIT=1 alone (which puts it in NODE_OPTIONS). With a perf map,
+# both functions are named in every output, their split is 2:1 within 3 points, and the CPU
+# that stays unnamed falls to a few percent; the output is the same in all three runs, and
+# XPROF_JIT=1 leaves no V8 log in the program's directory.
+. "$(dirname "$0")/common.bash"
+. "$HERE/real.bash"
+. "$HERE/jit.bash"
+toolchain node go
+JS=$HERE/progs/real/jitsplit.js
+
+# run_node RUN ARGS...: node ARGS under the preload, in a directory of its own ($WORK/RUN.cwd).
+run_node()
+{
+	local run=$1
+
+	shift
+	mkdir -p "$WORK/$run.cwd"
+	(cd "$WORK/$run.cwd" && prof "$run" 90 "$@"; exit $RC)
+	RC=$?
+	run_pids "$run"
+	tmp_maps_rm "$WORK/$run.pids"
+	expect_rc "$run" 0
+	grep -qx 'workers 2 checksum [0-9a-f]*' "$WORK/$run.out" ||
+		fail "$run: no checksum line: $(head -c 200 "$WORK/$run.out")"
+}
+
+run_node plain node "$JS"
+run_node flag node --perf-basic-prof "$JS"
+XPROF_JIT=1 run_node env node "$JS"
+cmp -s "$WORK/plain.out" "$WORK/flag.out" && cmp -s "$WORK/plain.out" "$WORK/env.out" ||
+	fail "stdout differs between the runs"
+ls "$OUT"/flag/*.perf-*.map >/dev/null 2>&1 || fail "flag: no perf map kept in $OUT/flag"
+ls "$OUT"/env/*.perf-*.map >/dev/null 2>&1 || fail "env: XPROF_JIT=1 kept no perf map"
+ls "$OUT"/plain/*.map >/dev/null 2>&1 && fail "plain: a perf map kept though none was asked for"
+# --perf-basic-prof makes V8 write its log too; XPROF_JIT=1 sends it to /dev/null.
+ls "$WORK"/env.cwd/*v8.log >/dev/null 2>&1 && fail "env: V8 logs left in the program's directory"
+for r in flag env; do
+	named_everywhere "$r" alphaWork betaWork
+	split_ok "$r" 66.7 'alphaWork' 'betaWork' "" 70
+done
+before=$(unnamed_pct plain)
+after=$(unnamed_pct flag)
+after_env=$(unnamed_pct env)
+echo "  $NAME: CPU that stays unnamed: $before % plain, $after % with --perf-basic-prof," \
+	"$after_env % with XPROF_JIT=1"
+awk "BEGIN{exit !($before >= 50)}" || fail "plain: only $before % unnamed: the JIT code was named without a map?"
+awk "BEGIN{exit !($after <= 5 && $after_env <= 5)}" || fail "with a perf map $after % / $after_env % stayed unnamed"
+pass
