@@ -377,9 +377,6 @@ void jitenv_apply(void);
  * too small. */
 int jitenv_extend(const char *old, const char *const *add, const char *const *decided,
 		  char *out, size_t cap);
-/* Not AS-safe (pure): NODE_OPTIONS for XPROF_JIT from its value old (may be NULL), and
- * whether the image's arguments ask for V8's log; as jitenv_extend returns (see jitenv.c). */
-int jitenv_node(const char *old, int argv_logs, char *out, size_t cap);
 
 /* ---- process.c ---- */
 /* Not AS-safe: PROCESS record (exe, cmdline, cwd). */

@@ -6,8 +6,7 @@
  * mapped past the interposers is found at the end); a perf map kept at the image's end (its
  * copy's name and bytes, stale when unchanged since the start, flagged when it predates the
  * image); and how XPROF_JIT extends a runtime's option variable (jitenv_extend: appended,
- * never replaced, left alone when the user decided; for Node, V8's log sent to /dev/null
- * unless it is asked for).
+ * never replaced, left alone when the user decided).
  *
  * Context: test program; links the preload objects it needs, not the library's constructor.
  */
@@ -318,36 +317,6 @@ static void test_env_extend(void **state)
 	assert_int_equal(jitenv_extend(NULL, node_add, node_decided, out, 5), -ENOSPC);
 }
 
-/* NODE_OPTIONS: the perf map, and V8's own log sent to /dev/null unless it is asked for. */
-static void test_env_node(void **state)
-{
-	char out[256];
-
-	(void)state;
-	assert_int_equal(jitenv_node(NULL, 0, out, sizeof(out)), 1);
-	assert_string_equal(out, "--perf-basic-prof --logfile=/dev/null --no-logfile-per-isolate");
-	assert_int_equal(jitenv_node("--max-old-space-size=64", 0, out, sizeof(out)), 1);
-	assert_string_equal(out, "--max-old-space-size=64 --perf-basic-prof --logfile=/dev/null "
-				 "--no-logfile-per-isolate");
-	/* The log asked for, in NODE_OPTIONS or on the command line: left where it goes. */
-	assert_int_equal(jitenv_node("--prof", 0, out, sizeof(out)), 1);
-	assert_string_equal(out, "--prof --perf-basic-prof");
-	assert_int_equal(jitenv_node("--logfile=v8.log --log-code", 0, out, sizeof(out)), 1);
-	assert_string_equal(out, "--logfile=v8.log --log-code --perf-basic-prof");
-	assert_int_equal(jitenv_node(NULL, 1, out, sizeof(out)), 1);
-	assert_string_equal(out, "--perf-basic-prof");
-	/* Inherited from a parent image: nothing to do, unless this image asks for the log,
-	 * then our two words go again and the program's stay. */
-	assert_int_equal(jitenv_node("-r x --perf-basic-prof --logfile=/dev/null "
-				     "--no-logfile-per-isolate", 0, out, sizeof(out)), 0);
-	assert_int_equal(jitenv_node("-r x --perf-basic-prof --logfile=/dev/null "
-				     "--no-logfile-per-isolate", 1, out, sizeof(out)), 1);
-	assert_string_equal(out, "-r x --perf-basic-prof");
-	/* The program decided about perf maps: untouched. */
-	assert_int_equal(jitenv_node("--no-perf-basic-prof", 0, out, sizeof(out)), 0);
-	assert_int_equal(jitenv_node(NULL, 0, out, 30), -ENOSPC);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -355,7 +324,6 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_regions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_map_kept, setup, teardown),
 		cmocka_unit_test(test_env_extend),
-		cmocka_unit_test(test_env_node),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
