@@ -12,11 +12,13 @@
  * DEBUGINFOD_URLS is set, from those debuginfod servers (libdwfl's own client, libdebuginfod,
  * cached as DEBUGINFOD_CACHE_PATH says). A stripped file's MiniDebugInfo (.gnu_debugdata, an
  * xz-compressed symbol table) is read by libdwfl when no other symbol table is found.
- * Addresses in no module go to symbols_jit.c.
+ * An address no symbol covers may be a PLT stub, named "target@plt" (plt.c). Addresses in no
+ * module go to symbols_jit.c.
  */
 #include "symbols.h"
 
 #include "jitmap.h"
+#include "plt.h"
 
 #include <dlfcn.h>
 #include <elfutils/libdwfl.h>
@@ -47,6 +49,8 @@ struct symfile {
 	Dwfl *dwfl;
 	Dwfl_Module *mod;	/* NULL: frames are module+0xOFFSET */
 	const struct jit_table *jit;	/* a process's JIT symbols instead of an ELF file */
+	struct plt_table plt;	/* its PLT stubs, read on the first address no symbol covers */
+	bool plt_read;
 	const char *base;	/* basename of the path, for labels */
 	uint32_t module;	/* strtab id of base */
 };
@@ -274,8 +278,20 @@ static void symfile_open(struct symbols *s, const struct prof_modfile *mf, struc
 
 static void symfile_close(struct symfile *sf)
 {
+	plt_fini(&sf->plt);
 	if (sf->dwfl)
 		dwfl_end(sf->dwfl);
+}
+
+/* The name of the PLT stub at ELF address pc ("puts@plt"), 0 if pc is in none. */
+static uint32_t plt_at(struct symbols *s, struct symfile *sf, GElf_Addr pc)
+{
+	GElf_Addr bias;
+
+	if (!sf->plt_read && sf->mod)
+		plt_build(&sf->plt, dwfl_module_getelf(sf->mod, &bias), &s->p->strs);
+	sf->plt_read = true;
+	return plt_name(&sf->plt, pc);
 }
 
 /* ---- names ---------------------------------------------------------------------------- */
@@ -407,6 +423,7 @@ static void symbolise_loc(struct symbols *s, struct symfile *sf, uint32_t li)
 	GElf_Sym sym;
 	int line = 0;
 	char buf[512];
+	uint32_t plt;
 	Dwfl_Line *dl;
 
 	s->locs[li].chain = (uint32_t)s->nchain;
@@ -420,7 +437,9 @@ static void symbolise_loc(struct symbols *s, struct symfile *sf, uint32_t li)
 	}
 	if (sf->mod)
 		name = dwfl_module_addrinfo(sf->mod, pc, &off, &sym, NULL, NULL, NULL);
-	if (!name) {
+	if (!name && (plt = plt_at(s, sf, pc))) {
+		push_frame(s, plt, sf->module, NULL, 0);
+	} else if (!name) {
 		snprintf(buf, sizeof(buf), "%s+0x%" PRIx64, sf->base, s->locs[li].shown);
 		push_frame(s, strtab_intern(&s->p->strs, buf, strlen(buf)), sf->module, NULL, 0);
 		s->funcs[s->chain[s->nchain - 1].func].unnamed = true;

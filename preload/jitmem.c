@@ -109,6 +109,7 @@ static void mapped(void *p, size_t len, int flags, int fd, off_t off)
 	errno = saved;
 }
 
+/* AS-safe: the real call (resolved at init), then a bit test; see mapped(). */
 XP_API void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 {
 	void *p = REAL(mmap)(addr, len, prot, flags, fd, off);
@@ -118,6 +119,8 @@ XP_API void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off
 	return p;
 }
 
+/* AS-safe as mmap once resolved; a program's first mmap64 resolves it (dlsym, normal
+ * context: POSIX lists neither in what a signal handler may call). */
 XP_API void *mmap64(void *addr, size_t len, int prot, int flags, int fd, off64_t off)
 {
 	void *p = REAL(mmap64)(addr, len, prot, flags, fd, off);
@@ -150,6 +153,7 @@ XP_API int mprotect(void *addr, size_t len, int prot)
 	return r;
 }
 
+/* AS-safe as mprotect once resolved (first use resolves it, as for mmap64). */
 XP_API int pkey_mprotect(void *addr, size_t len, int prot, int pkey)
 {
 	int r = REAL(pkey_mprotect)(addr, len, prot, pkey);
