@@ -212,7 +212,8 @@ static void load(struct symbols *s, uint32_t proc)
 	if (!j->tab.n)
 		return;
 	j->named = true;
-	j->modfile = profile_modfile(s->p, prof_str(s->p, path), s->p->strs.len[path], NULL, 0);
+	j->modfile = profile_modfile(s->p, prof_str(s->p, path), s->p->strs.len[path],
+				     (const uint8_t *)"", 0);
 	s->p->modfiles[j->modfile].jit = true;
 	s->p->modfiles[j->modfile].jit_proc = proc;
 }
