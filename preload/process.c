@@ -13,6 +13,7 @@
  *
  * The end is recorded from several places because a process can end in several ways; the
  * image header's end_state is what a reader trusts, and a killed process leaves it RUNNING.
+ * Before the end records, the image's JIT symbol files are kept (jitfile.c).
  * process_end() is AS-safe: _exit, _Exit and execve may be called from a program's signal
  * handler, interrupting anything, so the end takes no lock, allocates nothing and calls only
  * functions resolved at init.
