@@ -1,9 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 # Node with worker_threads and two JavaScript functions at a known split
-# (progs/real/jitsplit.js: alphaWork 2/3, betaWork 1/3 of the workers' CPU). Run three ways
+# (progs/real/jitsplit.js: alphaWork 2/3, betaWork 1/3 of the workers' CPU). Run four ways
 # under the preload: plain (V8's JIT code has no names: [jit]), with --perf-basic-prof on the
-# command line, and with XPROF_JIT=1 alone (which puts it in NODE_OPTIONS). With a perf map,
+# command line, with XPROF_JIT=1 alone (which puts it in NODE_OPTIONS), and with --perf-prof
+# (a jitdump instead of a map: the same split from it). With a perf map,
 # both functions are named in every output, their split is 2:1 within 3 points, and the CPU
 # that stays unnamed falls to a few percent; the output is the same in all three runs. Each
 # run has a directory of its own: with --perf-basic-prof V8 writes its log there.
@@ -32,6 +33,7 @@ run_node()
 run_node plain node "$JS"
 run_node flag node --perf-basic-prof "$JS"
 XPROF_JIT=1 run_node env node "$JS"
+run_node dump node --perf-prof "$JS"
 cmp -s "$WORK/plain.out" "$WORK/flag.out" && cmp -s "$WORK/plain.out" "$WORK/env.out" ||
 	fail "stdout differs between the runs"
 ls "$OUT"/flag/*.perf-*.map >/dev/null 2>&1 || fail "flag: no perf map kept in $OUT/flag"
@@ -41,6 +43,9 @@ for r in flag env; do
 	named_everywhere "$r" alphaWork betaWork
 	split_ok "$r" 66.7 'alphaWork' 'betaWork' "" 70
 done
+# --perf-prof: V8's jitdump (./jit-PID.dump, mapped so that a profiler finds it), no map.
+ls "$OUT"/dump/*.jit-*.dump >/dev/null 2>&1 || fail "dump: V8's jitdump was not kept"
+split_ok dump 66.7 'alphaWork' 'betaWork' "" 70
 before=$(unnamed_pct plain)
 after=$(unnamed_pct flag)
 after_env=$(unnamed_pct env)
