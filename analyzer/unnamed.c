@@ -67,31 +67,39 @@ static size_t tally(const struct an_ctx *c, struct um **out, uint64_t *total)
 	return n;
 }
 
-/* One line per kind of unnamed code seen: why it has no name and what gives it one. */
+/* One line per kind of unnamed code seen: why it has no name and what gives it one. In
+ * Markdown a list, the kind in code spans ("[jit]: ..." would be a link definition). */
 static void hints(const struct an_ctx *c, const struct um *v, size_t n)
 {
-	bool jit = false, unknown = false, elf = false;
+	static const struct {
+		const char *kind, *text;
+	} what[] = {
+		{ "[jit]", "JIT code no perf map or jitdump names: run with XPROF_JIT=1 (Node, "
+			   "a JVM, CPython 3.12+) or the runtime's perf-map option" },
+		{ "module+0xOFFSET", "a stripped module: install its debug symbols (found by "
+				     "build-id under /usr/lib/debug or --debug-dir DIR), or "
+				     "set DEBUGINFOD_URLS" },
+		{ "[unknown]", "an address in no module the process recorded" },
+	};
+	bool seen[3] = { false, false, false }, md = c->o->fmt == TABLE_MARKDOWN, any = false;
 
 	for (size_t i = 0; i < n && v[i].unnamed_ns; i++) {
 		const char *m = prof_str(c->p, v[i].module);
 
 		if (!strcmp(m, "[jit]"))
-			jit = true;
+			seen[0] = true;
 		else if (!strcmp(m, "[unknown]"))
-			unknown = true;
+			seen[2] = true;
 		else if (strcmp(m, "[vdso]"))
-			elf = true;
+			seen[1] = true;
 	}
-	if (jit)
-		fputs("  [jit]: JIT code no perf map or jitdump names: run with XPROF_JIT=1 (Node, "
-		      "a JVM, CPython 3.12+) or the runtime's perf-map option.\n", c->out);
-	if (elf)
-		fputs("  module+0xOFFSET: a stripped module: install its debug symbols (found by "
-		      "build-id under /usr/lib/debug or --debug-dir DIR), or set "
-		      "DEBUGINFOD_URLS.\n", c->out);
-	if (unknown)
-		fputs("  [unknown]: an address in no module the process recorded.\n", c->out);
-	if (jit || elf || unknown)
+	for (size_t k = 0; k < 3; k++) {
+		if (!seen[k])
+			continue;
+		fprintf(c->out, md ? "- `%s`: %s.\n" : "  %s: %s.\n", what[k].kind, what[k].text);
+		any = true;
+	}
+	if (any)
 		fputc('\n', c->out);
 }
 
