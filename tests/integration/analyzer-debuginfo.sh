@@ -84,7 +84,8 @@ names b
 stripped c
 mkdir -p "srv/buildid/$id"
 cp full.debug "srv/buildid/$id/debuginfo"
-python3 -u -m http.server 0 --bind 127.0.0.1 --directory srv >srv.log 2>&1 &
+# timeout: a failing check clears the EXIT trap (to keep $WORK), the server must end anyway.
+timeout 120 python3 -u -m http.server 0 --bind 127.0.0.1 --directory srv >srv.log 2>&1 &
 srv=$!
 trap 'kill $srv 2>/dev/null; [ -n "$XPROF_KEEP" ] || rm -rf "$WORK"' EXIT
 port=
