@@ -8,6 +8,7 @@
 # extended (never replaced) and PYTHONPERFSUPPORT=1.
 . "$(dirname "$0")/common.bash"
 . "$HERE/real.bash"
+. "$HERE/jit.bash"
 toolchain node javac java python3
 cd "$WORK" || fail "cd $WORK"
 mkdir -p classes
@@ -32,6 +33,8 @@ for rt in node java python; do
 	prof "$rt" 60 "${cmd[@]}"
 	expect_rc "$rt" 0
 	prof "$rt-jit" 60 env XPROF_JIT=1 "${cmd[@]}"
+	run_pids "$rt-jit"
+	tmp_maps_rm "$WORK/$rt-jit.pids"
 	expect_rc "$rt-jit" 0
 	listing "$rt.base" "$rt.base.out"
 	listing "$rt" "$WORK/$rt.out"
