@@ -45,8 +45,11 @@ static struct {
 static char dump_path[PATH_MAX];
 static _Atomic int dump_state;
 
-/* Copy buffer: only the thread that ends the image (process_end, once) uses it. */
+/* Buffers of the end: only the thread that ends the image (process_end, once at a time)
+ * uses them. Static rather than on the stack: _exit may come from a signal handler on a
+ * small alternate stack. */
 static char copy_buf[JF_BUF];
+static char dst[PATH_MAX], name[JF_NAME];
 
 /* AS-safe: appends s to buf (cap bytes) at *at; always NUL-terminated. */
 static void put_s(char *buf, size_t cap, size_t *at, const char *s)
@@ -184,12 +187,11 @@ struct copy_res {
 	uint64_t bytes;
 };
 
-/* AS-safe: copies the regular file src to the run directory as `name`, at most
+/* AS-safe: copies the regular file src to the run directory as `copy`, at most
  * XPROF_MAX_MB of it. */
-static struct copy_res copy_file(const char *src, const char *name)
+static struct copy_res copy_file(const char *src, const char *copy)
 {
 	struct copy_res r = { XPF_JIT_KEPT, 0, 0 };
-	char dst[PATH_MAX];
 	size_t at = 0;
 	struct stat st;
 	int in, out = -1;
@@ -197,7 +199,7 @@ static struct copy_res copy_file(const char *src, const char *name)
 
 	put_s(dst, sizeof(dst), &at, xp.run_dir);
 	put_s(dst, sizeof(dst), &at, "/");
-	put_s(dst, sizeof(dst), &at, name);
+	put_s(dst, sizeof(dst), &at, copy);
 	/* No FIFO or device: O_NONBLOCK for the open, then it must be a regular file. */
 	in = open(src, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	if (in < 0 || fstat(in, &st) < 0) {
@@ -259,7 +261,7 @@ static void file_record(struct xp_thread *t, int kind, const struct copy_res *r,
 /* AS-safe (t->busy set by the caller): the perf map, if there is one. Returns whether. */
 static int keep_map(struct xp_thread *t)
 {
-	char src[64], name[JF_NAME];
+	char src[64];
 	struct copy_res r = { XPF_JIT_STALE, 0, 0 };
 	struct stat st;
 
@@ -283,7 +285,6 @@ static int keep_map(struct xp_thread *t)
 /* AS-safe (t->busy set by the caller): the jitdump this image mapped. Returns whether. */
 static int keep_dump(struct xp_thread *t)
 {
-	char name[JF_NAME];
 	struct copy_res r;
 
 	if (atomic_load(&dump_state) != 2)
