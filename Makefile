@@ -7,7 +7,7 @@
 #   make check      unit + integration tests (what CI runs)
 #   make report     profile every scenario of backtest-sim and write results/REPORT.md
 #   make bench      xprof vs perf vs gperftools, writes results/BENCH.md (BENCH_QUICK=1: short)
-#   make fuzz       run the profile-reader fuzzer (FUZZ_SECONDS, default 120)
+#   make fuzz       run the profile-reader and JIT-map fuzzers (FUZZ_SECONDS each, default 120)
 #   make SANITIZE=address,undefined check   analyzer and unit tests under sanitizers
 
 O ?= build
@@ -72,7 +72,7 @@ $(O)/libxprof-test.a: $(PRELOAD_OBJ)
 # ---- analyzer: build/xprof-analyze -------------------------------------------------------
 ANALYZER_SRC := $(wildcard analyzer/*.c analyzer/cmds/*.c)
 ANALYZER_OBJ := $(ANALYZER_SRC:%.c=$(O)/%.o)
-ANALYZER_LIBOBJ := $(filter-out $(O)/analyzer/main.o $(O)/analyzer/fuzz_reader.o,$(ANALYZER_OBJ)) \
+ANALYZER_LIBOBJ := $(filter-out $(O)/analyzer/main.o $(O)/analyzer/fuzz_%.o,$(ANALYZER_OBJ)) \
 	$(O)/gen/pprof.pb-c.o
 ANALYZER_CFLAGS := $(BASE_CFLAGS) -Ianalyzer -I$(O)/gen $(DW_CFLAGS) $(PROTOBUF_C_CFLAGS) \
 	$(SAN_FLAGS)
@@ -90,7 +90,7 @@ $(O)/gen/pprof.pb-c.o: $(O)/gen/pprof.pb-c.c
 
 $(O)/analyzer/pprof.o: $(O)/gen/pprof.pb-c.h
 
-$(O)/analyzer/fuzz_reader.o: ;	# built only by `make fuzz`
+$(O)/analyzer/fuzz_reader.o $(O)/analyzer/fuzz_jitmap.o: ;	# built only by `make fuzz`
 $(O)/analyzer/%.o: analyzer/%.c $(wildcard analyzer/*.h) include/xprof-format.h
 	$(call msg,CC,$@)
 	@mkdir -p $(dir $@)
@@ -142,7 +142,7 @@ PROG_BIN := $(PROG_SRC:tests/integration/progs/%.c=$(O)/tests/progs/%)
 # Tests of preload code link its archive; the others must not, or they would pick up the
 # library's close()/dlopen() interposers and with them the sampler itself.
 PRELOAD_UNIT := $(O)/tests/unit/test_config $(O)/tests/unit/test_envp $(O)/tests/unit/test_record \
-	$(O)/tests/unit/test_pywalk
+	$(O)/tests/unit/test_pywalk $(O)/tests/unit/test_jitpre
 
 $(PRELOAD_UNIT): $(O)/tests/unit/%: tests/unit/%.c $(O)/libxprof-test.a
 	$(call msg,CC,$@)

@@ -28,6 +28,7 @@ struct an_opts {
 	bool weight_ns;			/* --weight=cpu-ns */
 	const char *output;		/* -o FILE */
 	const char *title;		/* --title TEXT */
+	char *debug_dirs;		/* --debug-dir DIR..., ':'-joined; owned, NULL if none */
 	char **paths;
 	int npaths;
 };

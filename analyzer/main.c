@@ -84,6 +84,8 @@ static const char common_help[] =
 	"  --tid N            only thread N (repeatable)\n"
 	"  --comm NAME        only processes whose command name is NAME\n"
 	"  --from SEC, --to SEC   only samples in this time window, seconds since the start\n"
+	"  --debug-dir DIR    also look for separate debug info in DIR (as in /usr/lib/debug:\n"
+	"                     DIR/.build-id/xx/rest.debug, DIR/PATH.debug; repeatable)\n"
 	"  --no-inline        fold inlined functions into their caller\n"
 	"  --lines            append (file:line) to function names\n"
 	"  -o FILE            write to FILE instead of standard output\n"
@@ -173,6 +175,25 @@ static const char *opt_val(const struct cmd *c, char **argv, int *i, const char 
 	return argv[++*i];
 }
 
+/* --debug-dir DIR: an absolute directory (libdwfl ignores relative ones), appended to the
+ * ':'-separated list the symboliser passes on. */
+static int add_debug_dir(const struct cmd *c, struct an_opts *o, const char *dir)
+{
+	char real[PATH_MAX];
+	size_t n;
+
+	if (!realpath(dir, real))
+		return bad_usage(c->name, "--debug-dir %s: %s", dir, strerror(errno));
+	if (strchr(real, ':'))
+		return bad_usage(c->name, "--debug-dir %s: a ':' cannot be passed on", dir);
+	n = o->debug_dirs ? strlen(o->debug_dirs) + 1 : 0;
+	o->debug_dirs = xrealloc(o->debug_dirs, n + strlen(real) + 1, 1);
+	if (n)
+		o->debug_dirs[n - 1] = ':';
+	strcpy(o->debug_dirs + n, real);
+	return 0;
+}
+
 static int parse_one(const struct cmd *c, struct an_opts *o, int argc, char **argv, int *i)
 {
 	char name[64];
@@ -195,7 +216,8 @@ static int parse_one(const struct cmd *c, struct an_opts *o, int argc, char **ar
 		return o->fmt = TABLE_TSV, 0;
 	if (strcmp(name, "--run") && strcmp(name, "--comm") && strcmp(name, "--from") &&
 	    strcmp(name, "--to") && strcmp(name, "--top") && strcmp(name, "-o") &&
-	    strcmp(name, "--output") && !((c->opts & OPT_FRAMES) && !strcmp(name, "--weight")) &&
+	    strcmp(name, "--output") && strcmp(name, "--debug-dir") &&
+	    !((c->opts & OPT_FRAMES) && !strcmp(name, "--weight")) &&
 	    !((c->opts & OPT_SVG) && !strcmp(name, "--title")))
 		return bad_usage(c->name, "unknown option '%s'", a);
 	if (!(v = opt_val(c, argv, i, eq, argc)))
@@ -208,6 +230,8 @@ static int parse_one(const struct cmd *c, struct an_opts *o, int argc, char **ar
 		o->title = v;
 	else if (!strcmp(name, "-o") || !strcmp(name, "--output"))
 		o->output = v;
+	else if (!strcmp(name, "--debug-dir"))
+		return add_debug_dir(c, o, v);
 	else if (!strcmp(name, "--top")) {
 		if (!parse_int(v, 1, INT32_MAX, &n))
 			return bad_usage(c->name, "--top wants a positive number, not '%s'", v);
@@ -343,7 +367,8 @@ static int run_cmd(const struct cmd *cmd, const struct an_opts *o)
 {
 	struct side a, b;
 	struct sym_opts so = { .no_inline = o->no_inline, .lines = o->lines,
-			       .src = cmd->opts & OPT_SRC, .progress = isatty(2) };
+			       .src = cmd->opts & OPT_SRC, .progress = isatty(2),
+			       .debug_dirs = o->debug_dirs };
 	struct an_ctx c = { .o = o, .p = &a.p, .s = &a.s, .out = stdout };
 	const char *outname = o->output ? o->output : "standard output";
 	bool two = cmd->opts & OPT_TWO;
@@ -415,5 +440,6 @@ int main(int argc, char **argv)
 	free(o.paths);
 	free(o.pids);
 	free(o.tids);
+	free(o.debug_dirs);
 	return status;
 }

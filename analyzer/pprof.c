@@ -13,7 +13,7 @@
  *    ones symbols.c looked up. The main executable of the first process is mapping[0].
  *  - Location: one per symbols.c location; its lines are the location's frame chain, the
  *    innermost inlined function first and the function holding the code last, as
- *    profile.proto orders them. Unknown and vDSO addresses have no mapping.
+ *    profile.proto orders them. Unknown, vDSO and JIT addresses have no mapping.
  *  - Function: one per symbols.c function (name, module).
  *  - Sample: one per (thread, stack) aggregate, leaf first, with a "[truncated]" location at
  *    the root end when the stack's root side was cut (as the folded stacks show it), and
@@ -181,7 +181,8 @@ static void add_mappings(struct pp *c)
 		for (uint32_t m = 0; m < p->nmodfiles; m++) {
 			bool is_exe = exe && p->modfiles[m].path == exe;
 
-			if (p->modfiles[m].vdso || c->map_id[m] || is_exe != !round)
+			if (p->modfiles[m].vdso || p->modfiles[m].jit || c->map_id[m] ||
+			    is_exe != !round)
 				continue;
 			fill_mapping(c, &c->maps[n], m);
 			c->map_id[m] = c->maps[n].id = n + 1;
@@ -239,7 +240,9 @@ static void fill_location(struct pp *c, size_t i, PbLine **lines)
 	}
 	l->n_line = n;
 	l->line = lines;
-	if (f && i != SYM_LOC_UNKNOWN && i != SYM_LOC_VDSO && s->locs[i].modfile != PROF_NONE) {
+	/* JIT code has no mapping (no file holds it), nor has a Python frame: the address
+	 * stands alone. */
+	if (f && i >= SYM_LOC_FIXED && s->locs[i].modfile != PROF_NONE) {
 		l->mapping_id = c->map_id[s->locs[i].modfile];
 		l->address = s->locs[i].shown;
 	}

@@ -27,6 +27,8 @@ void profile_fini(struct profile *p)
 		free(p->procs[i].mods);
 		free(p->procs[i].ev);
 		free(p->procs[i].pyaddrs);
+		free(p->procs[i].jregs);
+		free(p->procs[i].jfiles);
 	}
 	free(p->pycodes);
 	kvmap_fini(&p->pycode_idx);
@@ -326,6 +328,10 @@ long profile_module_at(const struct prof_process *pr, uint64_t addr, uint32_t ep
 			continue;
 		if (m->ep_map <= epoch && epoch < m->ep_unmap)
 			return (long)i;
+		/* Unmapped before the sample: whatever ran there was something else (JIT code
+		 * where a copy of a file's code had been, say). */
+		if (epoch >= m->ep_unmap)
+			continue;
 		/*
 		 * Not mapped at that moment by the records (e.g. a sample taken before the MAP
 		 * record of an early library was written). Use a module only if no other file

@@ -35,6 +35,9 @@ struct prof_modfile {
 	uint32_t build_id_len;
 	uint8_t build_id[64];
 	bool vdso;
+	bool jit;			/* not an ELF file: the JIT symbols of process jit_proc
+					 * (its perf map or jitdump copy, named by path) */
+	uint32_t jit_proc;
 	void *sym;			/* symbols.c state, NULL until symbolised */
 };
 
@@ -65,6 +68,21 @@ struct prof_pyaddr {
 #define PROF_PY_ENTRY(v)		((v) & 1)	/* first frame of an evaluation call */
 #define PROF_PY_UNKNOWN			UINT32_MAX	/* an address no PY_CODE named */
 
+/* Anonymous executable memory of a process (XPF_REC_JIT_REGION): where its JIT code lived. */
+struct prof_jit_region {
+	uint64_t lo, hi;
+};
+
+/* A JIT symbol file the preload kept for a process (XPF_REC_JIT_FILE). */
+struct prof_jit_file {
+	uint32_t kind, state, flags;	/* enum xpf_jit_kind, enum xpf_jit_state, XPF_JF_* */
+	int32_t err;			/* why it could not be kept (XPF_JIT_FAILED) */
+	uint64_t bytes;
+	uint32_t copy;			/* strtab id: the copy's path (beside the .xpf file), or
+					 * "" if none was made */
+	uint32_t source;		/* strtab id: the path it was copied from */
+};
+
 /* One process image. CPU figures from the file are the kernel's process CPU clock, which an
  * image inherits from the one it exec'd from; profile_link_images() finds that predecessor
  * (pred) and makes process_cpu_ns and presample_cpu_ns the image's own. */
@@ -72,6 +90,8 @@ struct prof_process {
 	int32_t pid, ppid;
 	uint32_t gen;			/* exec generation: 0, then +1 per exec of the pid */
 	uint32_t pred;			/* the image this one exec'd from, PROF_NONE if none */
+	uint32_t fork_parent;		/* the image a fork child began as a copy of, or
+					 * PROF_NONE: its JIT code came from there */
 	uint32_t host, boot, comm, exe, cmdline, file, run_id;	/* strtab ids */
 	uint32_t flags, mechanism, hz, max_depth, end_state;
 	int32_t exit_status, stop_errno;
@@ -96,6 +116,10 @@ struct prof_process {
 	bool py_walked;			/* its Python frames were recorded */
 	struct prof_pyaddr *pyaddrs;	/* PY_CODE records, sorted by (addr, t) */
 	size_t npyaddrs, cappyaddrs;
+	struct prof_jit_region *jregs;	/* in record order, may overlap */
+	size_t njregs, capjregs;
+	struct prof_jit_file *jfiles;	/* in record order: the last of a kind counts */
+	size_t njfiles, capjfiles;
 };
 
 struct prof_thread {

@@ -57,7 +57,7 @@ const char *reader_tag_name(unsigned tag)
 	static const char *const names[] = {
 		"pad", "sample", "thread-start", "thread-end", "thread-name", "map", "unmap",
 		"process", "exec", "exec-failed", "spawn", "region", "exit", "note", "thread-cpu",
-		"handler-time", "stack-use", "reap", "jit-18", "jit-19", "py-code", "py-runtime",
+		"handler-time", "stack-use", "reap", "jit-region", "jit-file", "py-code", "py-runtime",
 	};
 
 	return tag < sizeof(names) / sizeof(names[0]) ? names[tag] : "unknown";
@@ -120,6 +120,7 @@ static void start_process(struct rctx *c, const struct xpf_image_header *h)
 	pr->end_cpu_ns = h->process_cpu_ns;
 	pr->blocks_lost = h->blocks_lost;
 	pr->pred = PROF_NONE;
+	pr->fork_parent = PROF_NONE;
 }
 
 /* Block count to read: blocks_used, cut to what the file holds. A file shorter than that is
@@ -535,6 +536,10 @@ static void pass1_record(struct rctx *c, struct rblock *b, unsigned tag, struct 
 	case XPF_REC_PY_RUNTIME:
 		rec_pyruntime(c, k);
 		break;
+	case XPF_REC_JIT_REGION:
+	case XPF_REC_JIT_FILE:
+		reader_jit_record(c, tag, k);
+		break;
 	default:
 		return;	/* samples, regions, notes: pass 2; unknown tags: skipped */
 	}
@@ -732,6 +737,7 @@ static void inherit(struct rctx *c, const struct rimage *im)
 		pr = &p->procs[c->proc];
 		*VEC_PUSH(pr->pyaddrs, pr->npyaddrs, pr->cappyaddrs) = a;
 	}
+	pr->fork_parent = pi;
 	if (!pr->exe && !pr->cmdline) {
 		pr->exe = pa->exe;
 		pr->cmdline = pa->cmdline;

@@ -118,4 +118,8 @@ void reader_walk_block(struct rctx *c, struct rblock *b, rec_fn fn, bool check);
 /* Pass 2 over all blocks of the file: samples, regions, notes. */
 void reader_pass2(struct rctx *c);
 
+/* Pass 1: an XPF_REC_JIT_REGION or XPF_REC_JIT_FILE record of the current process
+ * (reader_jit.c). Sets k->bad if a field runs past the payload; a bad value is reported. */
+void reader_jit_record(struct rctx *c, unsigned tag, struct cur *k);
+
 #endif /* XPROF_ANALYZER_READER_INT_H */

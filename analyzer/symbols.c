@@ -7,10 +7,18 @@
  * devices) and the build-id is checked before any name is taken from them. Each module file
  * gets its own Dwfl with the module reported at its ELF addresses (base 0), so a location is
  * looked up as sample address - recorded load bias. Separate debug info is found the
- * standard ways (.gnu_debuglink next to the file or in .debug/, /usr/lib/debug/.build-id/)
- * by dwfl_standard_find_debuginfo.
+ * standard ways by dwfl_standard_find_debuginfo: .gnu_debuglink next to the file or in
+ * .debug/, DIR/.build-id/xx/rest.debug for each --debug-dir DIR and /usr/lib/debug, and, when
+ * DEBUGINFOD_URLS is set, from those debuginfod servers (libdwfl's own client, libdebuginfod,
+ * cached as DEBUGINFOD_CACHE_PATH says). A stripped file's MiniDebugInfo (.gnu_debugdata, an
+ * xz-compressed symbol table) is read by libdwfl when no other symbol table is found.
+ * An address no symbol covers may be a PLT stub, named "target@plt" (plt.c). Addresses in no
+ * module go to symbols_jit.c.
  */
 #include "symbols.h"
+
+#include "jitmap.h"
+#include "plt.h"
 
 #include <dlfcn.h>
 #include <elfutils/libdwfl.h>
@@ -40,18 +48,38 @@ static const Dwfl_Callbacks offline_cb = {
 struct symfile {
 	Dwfl *dwfl;
 	Dwfl_Module *mod;	/* NULL: frames are module+0xOFFSET */
+	const struct jit_table *jit;	/* a process's JIT symbols instead of an ELF file */
+	struct plt_table plt;	/* its PLT stubs, read on the first address no symbol covers */
+	bool plt_read;
 	const char *base;	/* basename of the path, for labels */
 	uint32_t module;	/* strtab id of base */
 };
 
+/* The debuginfo path libdwfl searches: the default, with the --debug-dir roots before
+ * /usr/lib/debug (absolute entries are searched both as DIR/PATH-OF-FILE and by build-id). */
+static void set_debuginfo_path(const char *dirs)
+{
+	static const char def[] = ":.debug:";
+
+	free(debuginfo_path);
+	debuginfo_path = NULL;
+	if (!dirs || !*dirs)
+		return;
+	debuginfo_path = xmalloc(sizeof(def) + strlen(dirs) + sizeof(":/usr/lib/debug"));
+	sprintf(debuginfo_path, "%s%s:/usr/lib/debug", def, dirs);
+}
+
 void symbols_init(struct symbols *s, struct profile *p, const struct sym_opts *o)
 {
+	static const char *const fixed[SYM_LOC_FIXED] = { "[unknown]", "[vdso]", "[jit]" };
+
 	memset(s, 0, sizeof(*s));
 	s->p = p;
 	s->o = *o;
 	kvmap_init(&s->loc_map);
 	kvmap_init(&s->func_map);
 	kvmap_init(&s->py_map);
+	set_debuginfo_path(o->debug_dirs);
 	/* Demangle C++ names when libstdc++ is at hand; the analyzer does not link it. */
 	s->demangle = dlsym(RTLD_DEFAULT, "__cxa_demangle");
 	if (!s->demangle) {
@@ -60,12 +88,11 @@ void symbols_init(struct symbols *s, struct profile *p, const struct sym_opts *o
 		if (h)
 			s->demangle = dlsym(h, "__cxa_demangle");
 	}
-	/* Fixed locations 0 and 1 (see SYM_LOC_*). */
-	for (int i = 0; i < 2; i++) {
+	/* The fixed locations (see SYM_LOC_*). */
+	for (int i = 0; i < SYM_LOC_FIXED; i++) {
 		struct sym_loc *l = VEC_PUSH(s->locs, s->nlocs, s->caplocs);
 		struct sym_frame *f = VEC_PUSH(s->chain, s->nchain, s->capchain);
-		const char *n = i ? "[vdso]" : "[unknown]";
-		uint32_t id = strtab_intern(&p->strs, n, strlen(n));
+		uint32_t id = strtab_intern(&p->strs, fixed[i], strlen(fixed[i]));
 		struct sym_func *fn = VEC_PUSH(s->funcs, s->nfuncs, s->capfuncs);
 
 		memset(l, 0, sizeof(*l));
@@ -74,6 +101,7 @@ void symbols_init(struct symbols *s, struct profile *p, const struct sym_opts *o
 		l->kind = i ? SYM_NATIVE : SYM_NONAME;
 		fn->name = id;
 		fn->module = id;
+		fn->unnamed = true;
 		f->func = (uint32_t)s->nfuncs - 1;
 		f->label = id;
 		f->file = 0;
@@ -83,6 +111,7 @@ void symbols_init(struct symbols *s, struct profile *p, const struct sym_opts *o
 
 void symbols_fini(struct symbols *s)
 {
+	sym_jit_fini(s);
 	free(s->locs);
 	free(s->chain);
 	free(s->funcs);
@@ -93,31 +122,44 @@ void symbols_fini(struct symbols *s)
 
 /* ---- addresses to locations ----------------------------------------------------------- */
 
-static uint32_t loc_of(struct symbols *s, const struct prof_process *pr, uint32_t epoch,
-		       uint64_t addr, bool ret)
+/* The location of (modfile, rel), made on first use; shown: the address as recorded. */
+static uint32_t loc_in(struct symbols *s, uint32_t modfile, uint64_t rel, uint64_t shown)
 {
-	long mi = profile_module_at(pr, addr, epoch);
-	const struct prof_module *m;
-	uint64_t rel;
-	uint32_t id;
 	bool added;
+	uint32_t id = kvmap_get_or_put(&s->loc_map, modfile, rel, (uint32_t)s->nlocs, &added);
 	struct sym_loc *l;
 
-	if (mi < 0)
-		return SYM_LOC_UNKNOWN;
-	m = &pr->mods[mi];
-	if (s->p->modfiles[m->modfile].vdso)
-		return SYM_LOC_VDSO;
-	rel = addr - m->bias - (ret && addr - m->bias > 0);
-	id = kvmap_get_or_put(&s->loc_map, m->modfile, rel, (uint32_t)s->nlocs, &added);
 	if (!added)
 		return id;
 	l = VEC_PUSH(s->locs, s->nlocs, s->caplocs);
 	memset(l, 0, sizeof(*l));
-	l->modfile = m->modfile;
+	l->modfile = modfile;
 	l->rel = rel;
-	l->shown = addr - m->bias;
+	l->shown = shown;
 	return id;
+}
+
+static uint32_t loc_of(struct symbols *s, uint32_t proc, uint32_t epoch, uint64_t addr,
+		       bool ret)
+{
+	const struct prof_process *pr = &s->p->procs[proc];
+	long mi = profile_module_at(pr, addr, epoch);
+	const struct prof_module *m;
+	uint64_t rel;
+	uint32_t jit;
+
+	if (mi < 0) {
+		/* JIT code: a return address's call is at addr - 1, as in ELF code. */
+		rel = addr - (ret && addr > 0);
+		if (sym_jit_find(s, proc, rel, &jit))
+			return loc_in(s, jit, rel, addr);
+		return sym_jit_in_region(s, proc, rel) ? SYM_LOC_JIT : SYM_LOC_UNKNOWN;
+	}
+	m = &pr->mods[mi];
+	if (s->p->modfiles[m->modfile].vdso)
+		return SYM_LOC_VDSO;
+	rel = addr - m->bias - (ret && addr - m->bias > 0);
+	return loc_in(s, m->modfile, rel, addr - m->bias);
 }
 
 /* Fills p->stack_locs: one location per frame of every stack, root first. */
@@ -132,7 +174,6 @@ static void map_stacks(struct symbols *s)
 	p->nstack_locs = p->naddrs;
 	for (size_t i = 0; i < p->nstacks; i++) {
 		struct prof_stack *st = &p->stacks[i];
-		const struct prof_process *pr = &p->procs[st->proc];
 
 		st->locs = st->off;
 		st->nlocs = st->depth;
@@ -143,7 +184,7 @@ static void map_stacks(struct symbols *s)
 			uint32_t v;
 
 			if (!kvmap_find(&cache, k1, addr, &v)) {
-				v = loc_of(s, pr, st->epoch, addr, ret);
+				v = loc_of(s, st->proc, st->epoch, addr, ret);
 				kvmap_put(&cache, k1, addr, v);
 			}
 			p->stack_locs[st->off + j] = v;
@@ -154,15 +195,15 @@ static void map_stacks(struct symbols *s)
 
 /* ---- module files --------------------------------------------------------------------- */
 
-static __attribute__((format(printf, 3, 4))) void sym_warn(struct symbols *s, const char *path,
-							    const char *fmt, ...)
+void sym_warn(struct symbols *s, const char *path, const char *fmt, ...)
 {
 	va_list ap;
 
 	s->warnings++;
 	if (s->o.quiet)
 		return;
-	fprintf(stderr, "%s: ", path);
+	if (path)
+		fprintf(stderr, "%s: ", path);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -205,6 +246,12 @@ static void symfile_open(struct symbols *s, const struct prof_modfile *mf, struc
 	int fd;
 
 	memset(sf, 0, sizeof(*sf));
+	if (mf->jit) {
+		sf->jit = sym_jit_table(s, (uint32_t)(mf - s->p->modfiles));
+		sf->base = "[jit]";
+		sf->module = strtab_intern(&s->p->strs, sf->base, strlen(sf->base));
+		return;
+	}
 	sf->base = path_base(path);
 	sf->module = strtab_intern(&s->p->strs, sf->base, strlen(sf->base));
 	fd = open_module(path, &why);
@@ -235,8 +282,20 @@ static void symfile_open(struct symbols *s, const struct prof_modfile *mf, struc
 
 static void symfile_close(struct symfile *sf)
 {
+	plt_fini(&sf->plt);
 	if (sf->dwfl)
 		dwfl_end(sf->dwfl);
+}
+
+/* The name of the PLT stub at ELF address pc ("puts@plt"), 0 if pc is in none. */
+static uint32_t plt_at(struct symbols *s, struct symfile *sf, GElf_Addr pc)
+{
+	GElf_Addr bias;
+
+	if (!sf->plt_read && sf->mod)
+		plt_build(&sf->plt, dwfl_module_getelf(sf->mod, &bias), &s->p->strs);
+	sf->plt_read = true;
+	return plt_name(&sf->plt, pc);
 }
 
 /* ---- names ---------------------------------------------------------------------------- */
@@ -277,6 +336,7 @@ uint32_t sym_func_of(struct symbols *s, uint32_t name, uint32_t module)
 		f = VEC_PUSH(s->funcs, s->nfuncs, s->capfuncs);
 		f->name = name;
 		f->module = module;
+		f->unnamed = false;
 	}
 	return id;
 }
@@ -367,15 +427,27 @@ static void symbolise_loc(struct symbols *s, struct symfile *sf, uint32_t li)
 	GElf_Sym sym;
 	int line = 0;
 	char buf[512];
+	uint32_t plt;
 	Dwfl_Line *dl;
 
 	s->locs[li].chain = (uint32_t)s->nchain;
+	if (sf->jit) {
+		const struct jit_seg *seg = jit_table_find(sf->jit, pc);
+
+		/* loc_of() made this location because the table names pc. */
+		push_frame(s, seg ? seg->name : s->funcs[SYM_LOC_JIT].name, sf->module, NULL, 0);
+		s->locs[li].nchain = 1;
+		return;
+	}
 	if (sf->mod)
 		name = dwfl_module_addrinfo(sf->mod, pc, &off, &sym, NULL, NULL, NULL);
-	if (!name) {
+	if (!name && (plt = plt_at(s, sf, pc))) {
+		push_frame(s, plt, sf->module, NULL, 0);
+	} else if (!name) {
 		snprintf(buf, sizeof(buf), "%s+0x%" PRIx64, sf->base, s->locs[li].shown);
 		push_frame(s, strtab_intern(&s->p->strs, buf, strlen(buf)), sf->module, NULL, 0);
 		s->locs[li].kind = SYM_NONAME;
+		s->funcs[s->chain[s->nchain - 1].func].unnamed = true;
 	} else {
 		if ((s->o.lines || s->o.src) && (dl = dwfl_module_getsrc(sf->mod, pc)))
 			file = dwfl_lineinfo(dl, NULL, &line, NULL, NULL, NULL);
@@ -400,13 +472,13 @@ static int cmp_loc_modfile(const void *a, const void *b, void *arg)
 
 static void symbolise_all(struct symbols *s)
 {
-	size_t n = s->nlocs - 2;
+	size_t n = s->nlocs - SYM_LOC_FIXED;
 	uint32_t *order = xmalloc((n + 1) * sizeof(*order));
 	struct symfile sf = { 0 };
 	long cur = -1;
 
 	for (size_t i = 0; i < n; i++)
-		order[i] = (uint32_t)(i + 2);
+		order[i] = (uint32_t)(i + SYM_LOC_FIXED);
 	qsort_r(order, n, sizeof(*order), cmp_loc_modfile, s->locs);
 	for (size_t i = 0; i < n; i++) {
 		uint32_t li = order[i];

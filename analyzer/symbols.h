@@ -8,7 +8,9 @@
  * address), then the function that really holds the code. Return addresses (every frame but
  * an exact leaf) are looked up at pc - 1, the call instruction. A module whose file is
  * missing or whose build-id differs from the recorded one gets one warning and frames named
- * `module+0xOFFSET`: an old name would be a wrong name.
+ * `module+0xOFFSET`: an old name would be a wrong name. An address in no module is JIT code
+ * when the process's perf map or jitdump names it (symbols_jit.c: module [jit]); else it is
+ * [jit] if it lies in the process's JIT regions, [unknown] if not.
  */
 #ifndef XPROF_ANALYZER_SYMBOLS_H
 #define XPROF_ANALYZER_SYMBOLS_H
@@ -18,8 +20,13 @@
 
 #include "profile.h"
 
+struct jit_table;
+
 #define SYM_LOC_UNKNOWN	0	/* address in no known module */
 #define SYM_LOC_VDSO	1	/* address in the vDSO */
+#define SYM_LOC_JIT	2	/* JIT code that no perf map or jitdump names */
+#define SYM_LOC_FIXED	3	/* locations (and their functions, same index) before
+				 * this one stand for no address */
 
 struct sym_frame {
 	uint32_t func;			/* index into symbols.funcs */
@@ -30,6 +37,7 @@ struct sym_frame {
 
 struct sym_func {
 	uint32_t name, module;		/* strtab ids: function, module basename */
+	bool unnamed;			/* no symbol: [unknown], [jit], [vdso], module+0xOFF */
 };
 
 /* What a location is, for the Python merge and the report's unnamed shares. */
@@ -54,6 +62,8 @@ struct sym_opts {
 	bool src;			/* fill sym_frame.file and .line (pprof, speedscope) */
 	bool progress;			/* "symbolising N/M" on stderr */
 	bool quiet;			/* no warnings */
+	const char *debug_dirs;		/* ':'-separated roots searched for separate debug
+					 * info before /usr/lib/debug (--debug-dir); NULL */
 };
 
 struct symbols {
@@ -69,6 +79,7 @@ struct symbols {
 	struct kvmap py_map;		/* pycodes index -> its location */
 	char *(*demangle)(const char *, char *, size_t *, int *);
 	unsigned warnings;
+	struct sym_jit *jit;		/* per process, made on first use (symbols_jit.c) */
 };
 
 void symbols_init(struct symbols *s, struct profile *p, const struct sym_opts *o);
@@ -103,6 +114,18 @@ struct py_share {
 /* One py_share per (version, walked) of the visible processes, into *out (malloc'd: the
  * caller frees); returns their number. Needs py_merge() done. */
 size_t py_shares(const struct symbols *s, struct py_share **out);
+/* One warning line "PATH: ..." (PATH may be NULL), unless quiet; counted either way. */
+__attribute__((format(printf, 3, 4))) void sym_warn(struct symbols *s, const char *path,
+						    const char *fmt, ...);
+
+/* symbols_jit.c. Whether a JIT symbol file of process proc (or of the image it was forked
+ * from) names addr; *modfile then gets the pseudo module of the file that does. */
+bool sym_jit_find(struct symbols *s, uint32_t proc, uint64_t addr, uint32_t *modfile);
+/* Whether addr lies in a JIT region the process recorded. */
+bool sym_jit_in_region(struct symbols *s, uint32_t proc, uint64_t addr);
+/* The JIT symbols of pseudo module `modfile`, NULL if it is an ELF file. */
+const struct jit_table *sym_jit_table(const struct symbols *s, uint32_t modfile);
+void sym_jit_fini(struct symbols *s);
 
 /* The chain of frames of location `loc`, innermost first; *n gets its length. */
 static inline const struct sym_frame *sym_chain(const struct symbols *s, uint32_t loc,

@@ -23,6 +23,10 @@ Phases, each writing its part of OUT.json (read by tables.py):
             the Python backtest
             (target-sim/py/backtest.py) under xprof with and without XPROF_PYTHON: bytes per
             sample record and the share of CPU left unnamed
+  jit       JIT runtimes (Node worker_threads, a JVM: tests/integration/progs/real/jitsplit.js
+            and JitSplit.java), unprofiled, under xprof, and under xprof with XPROF_JIT=1,
+            rounds interleaved: wall, tree CPU, and the share of the sampled CPU that stayed
+            unnamed (report's #unnamed table), [jit] in it, the perf map kept
 Measurements use wait4(): its rusage covers the child and every descendant it reaped. Peak
 RSS comes from /usr/bin/time (its own wait4) where installed: a child spawned from Python
 starts in Python's address space, and the kernel keeps that peak in ru_maxrss across exec, so
@@ -49,16 +53,21 @@ GPERF_LIB = "/usr/lib/x86_64-linux-gnu/libprofiler.so.0"
 # big_samples: the synthetic profile's size; big_reps: timed runs per analysis command on it.
 # procs_runs: interleaved rounds of the process-heavy phase; loop_n: children of its shell
 # loop; make_files: source files of its generated C project.
+# jit_runs: interleaved rounds of the JIT phase; jit_rounds: the programs' own rounds (each
+# about 0.1 s of CPU per thread).
 QUICK = dict(runs=3, rounds=20, floor_iter=10000, ps_pairs=2, ps_rounds=20, ps_hz=10000,
              an_samples=100000, an_hz=10000, an_budget=4, big_samples=1000000, big_reps=1,
-             procs_runs=3, loop_n=1000, make_files=8, py_reps=100000)
+             procs_runs=3, loop_n=1000, make_files=8, py_reps=100000,
+             jit_runs=1, jit_rounds=3)
 FULL = dict(runs=7, rounds=200, floor_iter=20000, ps_pairs=6, ps_rounds=200, ps_hz=10000,
             an_samples=1000000, an_hz=10000, an_budget=50, big_samples=10000000, big_reps=3,
-            procs_runs=5, loop_n=1000, make_files=8, py_reps=500000)
+            procs_runs=5, loop_n=1000, make_files=8, py_reps=500000, jit_runs=3,
+            jit_rounds=8)
 TIME = "/usr/bin/time"
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 LOOP = os.path.join(ROOT, "tests/integration/progs/real/loop.bash")
 GEN_CPROJECT = os.path.join(ROOT, "tests/integration/tools/gen-cproject.sh")
+JIT_PROGS = os.path.join(ROOT, "tests/integration/progs/real")
 MECH_NAMES = {"1": "perf-task-clock", "2": "timer-thread-cpu"}
 PY_FRAMES = 30
 PY_HARNESS_RUNS = 5
@@ -70,8 +79,8 @@ def log(msg):
     print("bench: " + msg, file=sys.stderr, flush=True)
 
 
-def measure(argv, env=None, stdout=os.devnull, stderr=os.devnull):
-    """Run argv to completion; wall, tree CPU and tree peak RSS."""
+def measure(argv, env=None, stdout=os.devnull, stderr=os.devnull, cwd=None):
+    """Run argv to completion (in directory cwd if given); wall, tree CPU and tree peak RSS."""
     acts = [(os.POSIX_SPAWN_OPEN, 1, stdout, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644),
             (os.POSIX_SPAWN_OPEN, 2, stderr, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)]
     full_env = dict(os.environ)
@@ -81,12 +90,19 @@ def measure(argv, env=None, stdout=os.devnull, stderr=os.devnull):
         # a preloaded profiler never sees the time process.
         fd, rss_file = tempfile.mkstemp(prefix="bench-rss-")
         os.close(fd)
-        argv = [TIME, "-f", "%M", "-o", rss_file, "env"] + [
+        argv = [TIME, "-f", "%M", "-o", rss_file, "env"] + (["-C", cwd] if cwd else []) + [
             "%s=%s" % kv for kv in (env or {}).items()] + list(argv)
+        cwd = None
     else:
         full_env.update(env or {})
+    here = os.getcwd()
+    if cwd:
+        os.chdir(cwd)
     t0 = time.monotonic()
-    pid = os.posix_spawnp(argv[0], argv, full_env, file_actions=acts)
+    try:
+        pid = os.posix_spawnp(argv[0], argv, full_env, file_actions=acts)
+    finally:
+        os.chdir(here)
     _, status, ru = os.wait4(pid, 0)
     wall = time.monotonic() - t0
     rss = ru.ru_maxrss
@@ -630,6 +646,53 @@ def py_profiled(ctx, python, walk, tag):
         shutil.rmtree(rundir, ignore_errors=True)
 
 
+# ---- JIT runtimes ---------------------------------------------------------------------------
+
+def jit_workloads(ctx):
+    """(name, argv) of the JIT workloads whose runtime is installed; JitSplit compiled once."""
+    loads, n = [], str(ctx.cfg["jit_rounds"])
+    if shutil.which("node"):
+        loads.append(("Node, 2 worker_threads", ["node", os.path.join(JIT_PROGS, "jitsplit.js"),
+                                                 n]))
+    if shutil.which("java") and shutil.which("javac"):
+        classes = ctx.path("jit-classes")
+        if not os.path.exists(os.path.join(classes, "JitSplit.class")):
+            run_text(["javac", "-d", classes, os.path.join(JIT_PROGS, "JitSplit.java")])
+        loads.append(("JVM, 2 threads", ["java", "-Xmx256m", "-cp", classes, "JitSplit", n]))
+    return loads
+
+
+def jit_read(ctx, rundir):
+    """The unnamed CPU of a run: report's #unnamed rows, [jit] among them, the map kept."""
+    rep = parse_tsv(run_text([ctx.analyze, "report", "--tsv", rundir], ok=(0, 1)))
+    un = rep.get("unnamed", [])
+    maps = [f for f in os.listdir(rundir) if f.endswith(".map")]
+    for p in rep.get("process", []):	# the runtime leaves its map in /tmp: ours to remove
+        try:
+            os.unlink("/tmp/perf-%s.map" % p["pid"])
+        except OSError:
+            pass
+    return dict(unnamed_pct=sum(float(r["unnamed_pct"]) for r in un),
+                jit_pct=sum(float(r["unnamed_pct"]) for r in un if r["module"] == "[jit]"),
+                sampled_cpu=int(rep["run"][0]["sampled_ns"]) / 1e9,
+                mechanism=rep["run"][0]["mechanism"],
+                map_bytes=sum(os.path.getsize(os.path.join(rundir, f)) for f in maps))
+
+
+def jit_xprof(ctx, argv, i, jit):
+    out = ctx.path("xprof")
+    env = dict(LD_PRELOAD=ctx.libxprof, XPROF_OUT=out, XPROF_RUN="jit%d%d" % (jit, i),
+               XPROF_QUIET="1")
+    if jit:
+        env["XPROF_JIT"] = "1"
+    m = measure(argv, env, cwd=ctx.path("jit-cwd"))
+    rundir = os.path.join(out, env["XPROF_RUN"])
+    try:
+        return m, jit_read(ctx, rundir)
+    finally:
+        shutil.rmtree(rundir, ignore_errors=True)
+
+
 def phase_python(ctx, res):
     rows = []
     if not ctx.have_xprof:
@@ -652,6 +715,33 @@ def phase_python(ctx, res):
         rows.append(row)
         log("python: %s done" % label)
     res["python"] = dict(frames=PY_FRAMES, rows=rows)
+JIT_RUNNERS = [("unprofiled", lambda c, argv, i: (measure(argv, cwd=c.path("jit-cwd")), None)),
+               ("xprof", lambda c, argv, i: jit_xprof(c, argv, i, False)),
+               ("xprof, XPROF_JIT=1", lambda c, argv, i: jit_xprof(c, argv, i, True))]
+
+
+def phase_jit(ctx, res):
+    """Each JIT workload unprofiled, under xprof, and under xprof asking for perf maps.
+
+    The programs run in a scratch directory: Node's --perf-basic-prof makes V8 write its log
+    files in the current one."""
+    if not ctx.have_xprof:
+        return
+    os.makedirs(ctx.path("jit-cwd"), exist_ok=True)
+    loads = jit_workloads(ctx)
+    out = {name: {r: [] for r, _ in JIT_RUNNERS} for name, _ in loads}
+    for i in range(ctx.cfg["jit_runs"]):
+        for name, argv in loads:
+            for rname, fn in JIT_RUNNERS:
+                m, prof = fn(ctx, argv, i)
+                if m["status"] != 0:
+                    raise RuntimeError("%s, %s run %d: exit status %d"
+                                       % (name, rname, i, m["status"]))
+                m["profile"] = prof
+                out[name][rname].append(m)
+        log("jit: round %d/%d done" % (i + 1, ctx.cfg["jit_runs"]))
+    res["jit"] = dict(order=[name for name, _ in loads], runs=out)
+    shutil.rmtree(ctx.path("jit-cwd"), ignore_errors=True)
 
 
 def machine():
@@ -692,7 +782,8 @@ def main():
     res = dict(quick=args.quick, cfg=cfg, machine=machine(), truth=truth, check=check)
     for name, fn in (("runs", phase_runs), ("procs", phase_procs), ("floor", phase_floor),
                      ("persample", phase_persample), ("analysis", phase_analysis),
-                     ("python", phase_python)):
+                     ("python", phase_python),
+                     ("jit", phase_jit)):
         t0 = time.monotonic()
         fn(ctx, res)
         log("%s: %.0f s" % (name, time.monotonic() - t0))

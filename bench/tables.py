@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""tables.py - turn bench.py's measurements into the five tables and results/BENCH.md.
+"""tables.py - turn bench.py's measurements into the six tables and results/BENCH.md.
 
     tables.py BENCH.json OUT.md
 
@@ -23,6 +23,8 @@ GIB_KB = 1024.0 * 1024.0
 HANDLER_GOAL_NS = 2000
 IMAGE_GOAL_MS = 0.2	# added CPU per process image, process-heavy workloads
 LOOP_WALL_GOAL = 1.15	# shell loop wall × unprofiled
+JIT_UNNAMED_GOAL = 5.0	# % of the sampled CPU left unnamed with XPROF_JIT=1
+JIT_ON = "xprof, XPROF_JIT=1"
 # bench.py's persample runs: (high-rate run, 1 Hz run, label) for the start-up-free slope.
 SLOPES = (("timer", "timer 1 Hz", "XPROF_MECH=timer"), ("xprof perf", "perf 1 Hz",
                                                         "XPROF_MECH=perf"))
@@ -352,6 +354,53 @@ def procs_goals(d):
     return out
 
 
+def jit_table(d):
+    jt = d.res.get("jit")
+    if not jt:
+        return "Not measured (bench.json has no JIT phase, or no runtime was installed)."
+    rows, notes = [], []
+    for load in jt["order"]:
+        runs = jt["runs"][load]
+        bw = med(m["wall"] for m in runs[BASE])
+        bc = med(m["cpu"] for m in runs[BASE])
+        notes.append("%s: unprofiled wall %.3f s, CPU %.3f s" % (load, bw, bc))
+        for tool, ms in runs.items():
+            if tool == BASE:
+                continue
+            pr = [m["profile"] for m in ms]
+            rows.append([load, tool + " (%s)" % mech_mix([p["mechanism"] for p in pr]),
+                         span([m["wall"] / bw for m in ms]), span([m["cpu"] / bc for m in ms]),
+                         span([p["unnamed_pct"] for p in pr], "%.1f"),
+                         span([p["jit_pct"] for p in pr], "%.1f"),
+                         fnum(med(p["map_bytes"] / 1024.0 for p in pr), "%.0f")])
+    head = ["workload", "tool", "wall × unprofiled", "CPU × unprofiled", "unnamed CPU %",
+            "of it [jit] %", "perf map kept (KiB)"]
+    note = ("Rounds interleaved (unprofiled, xprof, xprof with XPROF_JIT=1, for each workload "
+            "in turn), %d runs each. Unnamed CPU: the share of the sampled CPU whose innermost "
+            "frame has no name (the sum of report's #unnamed table); [jit]: the part of it in "
+            "the runtime's JIT regions. XPROF_JIT=1 adds --perf-basic-prof to NODE_OPTIONS "
+            "and -XX:+DumpPerfMapAtExit to JAVA_TOOL_OPTIONS; the CPU column holds what that "
+            "costs the runtime (writing its map) and xprof's copy of the map at exit. "
+            % max(len(ms) for r in jt["runs"].values() for ms in r.values())
+            + "; ".join(notes) + ".")
+    return table(head, rows) + "\n\n" + note
+
+
+def jit_goals(d):
+    jt = d.res.get("jit")
+    if not jt:
+        return []
+    out = ["- **JIT runtimes (xprof with XPROF_JIT=1)**"]
+    for load in jt["order"]:
+        ms = jt["runs"][load].get(JIT_ON) or []
+        un = med(m["profile"]["unnamed_pct"] for m in ms)
+        off = med(m["profile"]["unnamed_pct"] for m in jt["runs"][load].get(XPROF) or [])
+        out.append(goal("%s: unnamed CPU ≤ %.0f %%" % (load, JIT_UNNAMED_GOAL),
+                        un is not None and un <= JIT_UNNAMED_GOAL,
+                        "%s %% (without XPROF_JIT %s %%)" % (fnum(un), fnum(off))))
+    return out
+
+
 def goals(d):
     out = []
     if XPROF not in d.runs:
@@ -404,6 +453,7 @@ def goals(d):
                             "%.0f vs %.0f bytes/sample" % (bx, bp)))
     out += procs_goals(d)
     out += python_goals(d)
+    out += jit_goals(d)
     out.append("- **analysis**")
     an = d.res["analysis"]
     rate = {r["name"]: (an["xprof_samples"] if r["tool"] == "xprof" else an["perf_samples"])
@@ -587,6 +637,7 @@ def render(d):
              "## Table 4 — analysis of a large profile", "", analysis_table(d), "",
              "## Table 5 — process-heavy workloads", "", procs_table(d), "",
              "## Table 6 — Python frames", "", python_table(d), "",
+             "## Table 7 — JIT runtimes", "", jit_table(d), "",
              "## Goals", "", "\n".join(goals(d)), "",
              NOTES.replace("{check}", truth_check(d))]
     return "\n".join(parts)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * xprof.c - the `xprof` command: `xprof record [-o DIR] [--hz N] [--no-follow] -- CMD ARGS...`
+ * xprof.c - the `xprof` command: `xprof record [-o DIR] [--hz N] [--no-follow] [--jit] --
+ * CMD ARGS...`
  * runs CMD under libxprof.so, passes its exit status through and prints a one-line summary
  * with the command to run next. Runs as an ordinary program; it is never profiled itself
  * (LD_PRELOAD is set for the child only).
@@ -35,14 +36,16 @@ struct rec_opts {
 	const char *out;	/* -o DIR */
 	const char *hz;		/* --hz N */
 	bool no_follow;		/* --no-follow */
+	bool jit;		/* --jit */
 	char **argv;		/* CMD ARGS... */
 };
 
 static const char usage_text[] =
-	"usage: xprof record [-o DIR] [--hz N] [--no-follow] [--] CMD [ARGS...]\n"
+	"usage: xprof record [-o DIR] [--hz N] [--no-follow] [--jit] [--] CMD [ARGS...]\n"
 	"  -o DIR        write the profile under DIR (default: $XPROF_OUT, else ./xprof-data)\n"
 	"  --hz N        samples per CPU-second per thread, 1-10000 (default 999)\n"
-	"  --no-follow   profile CMD's first process only: no threads, forks or execs\n";
+	"  --no-follow   profile CMD's first process only: no threads, forks or execs\n"
+	"  --jit         ask Node, JVMs and CPython 3.12+ for perf maps (XPROF_JIT=1)\n";
 
 static int usage_error(const char *fmt, const char *arg)
 {
@@ -77,6 +80,8 @@ static int parse(int argc, char **argv, struct rec_opts *o)
 			return 1;
 		} else if (!strcmp(a, "--no-follow")) {
 			o->no_follow = true;
+		} else if (!strcmp(a, "--jit")) {
+			o->jit = true;
 		} else if (!strcmp(a, "-o") || !strcmp(a, "--hz")) {
 			if (i + 1 >= argc)
 				return usage_error("%s needs a value", a);
@@ -170,6 +175,7 @@ static int set_env(const struct rec_opts *o, const char *lib, const char *out, c
 	if (set_preload(lib) || setenv("XPROF_OUT", out, 1) || setenv("XPROF_RUN", run, 1) ||
 	    (o->hz && setenv("XPROF_HZ", o->hz, 1)) ||
 	    (o->no_follow && setenv("XPROF_FOLLOW", "none", 1)) ||
+	    (o->jit && setenv("XPROF_JIT", "1", 1)) ||
 	    setenv("XPROF_QUIET", getenv("XPROF_QUIET") ? getenv("XPROF_QUIET") : "1", 1))
 		return -errno;
 	return 0;

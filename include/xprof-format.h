@@ -114,7 +114,13 @@ enum xpf_tag {
 	XPF_REC_REAP = 17,	/* dt, pid, status (ULEB of int64, wait status), cpu_ns: the
 				 * program reaped child pid; cpu_ns is the kernel's figure for
 				 * it (wait4's rusage), with its own reaped descendants */
-	/* 18-19: JIT code; 22-25: off-CPU (taken by work on other branches) */
+	XPF_REC_JIT_REGION = 18, /* dt, lo, hi, how (enum xpf_jit_how): [lo, hi) was anonymous
+				  * executable memory of the image, where JIT code lives.
+				  * Written at the image's end (exit, _exit, exec) */
+	XPF_REC_JIT_FILE = 19,	/* dt, kind (enum xpf_jit_kind), state (enum xpf_jit_state),
+				 * flags (XPF_JF_*), errno, bytes, copy (string), source
+				 * (string): a runtime's symbol file for its JIT code, kept at
+				 * the image's end as `copy` in the run directory (see below) */
 	XPF_REC_PY_CODE = 20,	/* dt, code, firstline, name (string), file (string): the
 				 * CPython code object at address `code` from now on in this
 				 * image (until the same address is described again: a freed
@@ -127,6 +133,36 @@ enum xpf_tag {
 				  * frames are recorded, 0 if xprof does not know its layout
 				  * (a NOTE says so; samples then have native frames only) */
 };
+
+/*
+ * JIT symbol files kept with the profile (XPF_REC_JIT_FILE). At the end of an image the
+ * perf map /tmp/perf-PID.map and the jitdump jit-PID.dump the runtime mapped are copied into
+ * the run directory as
+ *	HOST.BOOT.IMAGE.perf-PID.map	HOST.BOOT.IMAGE.jit-PID.dump
+ * where HOST.BOOT.xpf is the run's file and IMAGE the block index of the image's header in
+ * it, so a copy belongs to one process image even when pids are reused. `copy` is that name
+ * (no directory), `source` the path it was copied from, `bytes` its size.
+ */
+enum xpf_jit_how {
+	XPF_JIT_SEEN = 1,	/* made executable by an mmap or mprotect call the preload saw */
+	XPF_JIT_MAPPED = 2,	/* anonymous (or memfd) and executable in /proc/self/maps at the
+				 * end */
+};
+enum xpf_jit_kind {
+	XPF_JIT_PERF_MAP = 1,	/* text lines "START SIZE NAME", hex (perf's jit-interface) */
+	XPF_JIT_DUMP = 2,	/* binary records (perf's jitdump specification) */
+};
+enum xpf_jit_state {
+	XPF_JIT_KEPT = 0,	/* copied whole */
+	XPF_JIT_STALE = 1,	/* unchanged since the image started: not this image's (a reused
+				 * pid, or an earlier image of the same pid); not copied */
+	XPF_JIT_FAILED = 2,	/* could not be copied; errno says why */
+	XPF_JIT_CUT = 3,	/* copied up to XPROF_MAX_MB only */
+};
+/* XPF_REC_JIT_FILE flags */
+#define XPF_JF_PREDATES	(1u << 0)	/* the file existed when the image started and
+					 * was then rewritten or grown: lines that were
+					 * there before may be another process's */
 
 /* XPF_REC_SAMPLE flags */
 #define XPF_SF_TRUNCATED	(1u << 0)	/* stack deeper than max_depth: root side cut */

@@ -450,6 +450,7 @@ static const struct num_var var_max_mb = { "XPROF_MAX_MB", XPROF_MAX_MB_MIN, XPR
 					   XPROF_MAX_MB_DEFAULT };
 static const struct num_var var_quiet = { "XPROF_QUIET", 0, 1, 0 };
 static const struct num_var var_python = { "XPROF_PYTHON", 0, 1, 1 };
+static const struct num_var var_jit = { "XPROF_JIT", 0, 1, 0 };
 
 static int parse_numbers(struct xprof_config *cfg, getenv_fn_t getenv_fn, char *err,
 			 size_t errlen)
@@ -472,6 +473,9 @@ static int parse_numbers(struct xprof_config *cfg, getenv_fn_t getenv_fn, char *
 	if ((ret = parse_num(getenv_fn, &var_python, &v, err, errlen)) < 0)
 		return ret;
 	cfg->python = (int)v;
+	if ((ret = parse_num(getenv_fn, &var_jit, &v, err, errlen)) < 0)
+		return ret;
+	cfg->jit = (int)v;
 	return 0;
 }
 

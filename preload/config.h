@@ -51,6 +51,7 @@ struct xprof_config {
 	uint64_t max_bytes;	/* XPROF_MAX_MB 1..65536 (MiB), default 1024, in bytes here */
 	int quiet;		/* XPROF_QUIET 0|1, default 0 */
 	int python;		/* XPROF_PYTHON 0|1, default 1: walk CPython's frames */
+	int jit;		/* XPROF_JIT 0|1, default 0: ask JIT runtimes for perf maps */
 };
 
 /*

@@ -13,6 +13,7 @@
  *
  * The end is recorded from several places because a process can end in several ways; the
  * image header's end_state is what a reader trusts, and a killed process leaves it RUNNING.
+ * Before the end records, the image's JIT symbol files are kept (jitfile.c).
  * process_end() is AS-safe: _exit, _Exit and execve may be called from a program's signal
  * handler, interrupting anything, so the end takes no lock, allocates nothing and calls only
  * functions resolved at init.
@@ -33,12 +34,22 @@
 
 /* NAME=VALUE strings exported to children (process_child_env), filled at start. */
 static char env_run[80], env_out[PATH_MAX + 16], env_mech[32];
-static const char *child_env[4];
+static const char *child_env[6];
+static size_t nchild_env;
 static _Atomic int ended;	/* this image's end is recorded (process_end) */
 
 const char *const *process_child_env(void)
 {
 	return child_env;
+}
+
+/* Not AS-safe: one more NAME=VALUE for children; kv must live as long as the image. */
+static void child_env_add(const char *kv)
+{
+	if (nchild_env + 1 < sizeof(child_env) / sizeof(child_env[0])) {
+		child_env[nchild_env++] = kv;
+		child_env[nchild_env] = NULL;
+	}
 }
 
 /* Reads a small file whole (cmdline, boot id); returns its length. */
@@ -107,9 +118,8 @@ static void export_run(void)
 	}
 	snprintf(env_run, sizeof(env_run), "XPROF_RUN=%s", xp.cfg.run_id);
 	snprintf(env_out, sizeof(env_out), "XPROF_OUT=%s", xp.cfg.out_dir);
-	child_env[0] = env_run;
-	child_env[1] = env_out;
-	child_env[2] = NULL;
+	child_env_add(env_run);
+	child_env_add(env_out);
 }
 
 /* The mechanism measured here holds for the whole tree: don't measure again in every
@@ -122,8 +132,18 @@ static void export_mech(void)
 		return;
 	snprintf(env_mech, sizeof(env_mech), "XPROF_MECH=%s", m);
 	setenv("XPROF_MECH", m, 1);
-	child_env[2] = env_mech;
-	child_env[3] = NULL;
+	child_env_add(env_mech);
+}
+
+/* XPROF_JIT=1: the runtimes of this image are asked for perf maps (jitenv.c), and the
+ * request goes on to children even through an explicit environment. Done once profiling is
+ * set up: a program that runs unprofiled runs unchanged. */
+static void export_jit(void)
+{
+	if (!xp.cfg.jit)
+		return;
+	jitenv_apply();
+	child_env_add("XPROF_JIT=1");
 }
 
 static void atfork_prepare(void);
@@ -199,6 +219,8 @@ __attribute__((constructor)) static void process_init(void)
 	if (out_image_begin(root ? XPF_IF_ROOT : XPF_IF_EXECED, getppid(), 0, xp.start_mono,
 			    cpu0) != 0 || install() != 0)
 		return;
+	jitfile_start();
+	export_jit();
 	xp.active = 1;
 	pthread_atfork(atfork_prepare, atfork_parent, atfork_child);
 	on_exit(on_process_exit, NULL);
@@ -285,6 +307,7 @@ static void atfork_child(void)
 	xp.pid = getpid();
 	xp.probed = 0;
 	atomic_store(&ended, 0);
+	jitfile_start();
 	if (!(xp.cfg.follow & XPROF_FOLLOW_FORK) ||
 	    out_image_begin(XPF_IF_FORKED, parent, parent_image, mono, cpu) != 0) {
 		xp.active = 0;
@@ -327,8 +350,10 @@ void process_end(int how, int status)
 	if (!xp.active || !process_is_self() || atomic_exchange(&ended, 1))
 		return;
 	t = thread_mine();
-	if (t)
+	if (t) {
+		XP_BUSY(t, jitfile_end(t));
 		XP_BUSY(t, end_records(t, how, status));
+	}
 	out_finish(how, status);
 	if (how == XPF_END_EXEC)
 		atomic_store(&ended, 0);	/* the exec may fail: then we go on */

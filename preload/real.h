@@ -2,8 +2,10 @@
 /*
  * real.h - the definitions our interposers stand in front of, in one table.
  *
- * The entries a signal handler can reach - ours, or a program's calling what POSIX makes
- * async-signal-safe (_exit, execve, fork, close, dup2, sigaction, sigprocmask, pipe) - are
+ * The entries a signal handler can reach - ours (mmap, munmap: out.c, libunwind), or a
+ * program's calling what POSIX makes async-signal-safe (_exit, execve, fork, close, dup2,
+ * sigaction, sigprocmask, pipe) or what garbage collectors call from their fault handlers
+ * (mprotect) - are
  * resolved once, at library init (real_init), before any timer is armed, so that no handler
  * ever calls dlsym. The others (dlopen, posix_spawn, pthread_create, system...) are not
  * async-signal-safe to begin with and resolve on first use, which saves a process image the
@@ -21,6 +23,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 #include <pthread.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 
@@ -29,10 +32,11 @@
 #define XP_REAL_EAGER(X)                                                                   \
 	X(sigaction) X(pthread_sigmask) X(sigprocmask) X(_exit) X(close) X(dup2) X(dup3)     \
 	X(pipe2) X(dl_iterate_phdr) X(execve) X(execveat) X(fexecve) X(fork) X(wait4)        \
-	X(waitid)
+	X(waitid) X(mmap) X(munmap) X(mprotect)
 #define XP_REAL_LAZY(X)                                                                    \
 	X(signal) X(closefrom) X(dlopen) X(dlclose) X(execvpe) X(popen) X(posix_spawn)      \
-	X(posix_spawnp) X(system) X(pthread_create) X(pthread_setname_np)
+	X(posix_spawnp) X(system) X(pthread_create) X(pthread_setname_np) X(mmap64)         \
+	X(pkey_mprotect)
 
 struct xp_real {
 #define XP_REAL_FIELD(fn) __typeof__(&fn) fn;

@@ -365,6 +365,45 @@ void modules_fork_done(int child);
 /* Not AS-safe: the executable range of the loaded object that holds addr. */
 struct xp_range modules_code_of(const void *addr);
 
+/* ---- jitmem.c: where JIT code lives (anonymous executable memory) ---- */
+/* AS-safe: notes [lo, hi) as executable anonymous memory (lock-free table, only grows). */
+void jitmem_note(uintptr_t lo, uintptr_t hi);
+/* AS-safe: has the image made executable memory that the interposers saw? */
+int jitmem_any(void);
+/* AS-safe (t->busy set by the caller): XPF_REC_JIT_REGION records for the table's ranges
+ * and, if scan is set or the table is not empty, for the anonymous executable mappings in
+ * /proc/self/maps that it lacks. */
+void jitmem_record(struct xp_thread *t, int scan);
+/* AS-safe: one line of /proc/self/maps (s, n bytes, no newline needed): 1 and its range if
+ * it is an anonymous (or memfd) executable mapping, else 0. */
+int jitmem_parse_line(const char *s, size_t n, uintptr_t *lo, uintptr_t *hi);
+
+/* ---- jitfile.c: the runtimes' perf maps and jitdumps, kept with the profile ---- */
+/* Not AS-safe: at the image's start (init, fork child): notes the perf map already there. */
+void jitfile_start(void);
+/* AS-safe: fd was mapped executable; if it is a jitdump (jit-PID.dump), it is the image's. */
+void jitfile_mapped(int fd);
+/* AS-safe (t->busy set by the caller): at the image's end, copies the perf map and jitdump
+ * into the run directory, writes XPF_REC_JIT_FILE and then the region records. */
+void jitfile_end(struct xp_thread *t);
+
+/* ---- jitremap.c: ELF code the program maps itself (V8's remapped builtins) ---- */
+/* AS-safe: fd (at offset off) was mapped executable at p by the program; if it is an ELF
+ * file, a MAP record gives that copy its load bias. Returns whether it was one. */
+int jitremap_mapped(void *p, size_t len, int fd, off_t off);
+/* AS-safe: [p, p + len) was unmapped: UNMAP records for the copies it held. */
+void jitremap_unmapped(void *p, size_t len);
+
+/* ---- jitenv.c: XPROF_JIT=1 ---- */
+/* Not AS-safe: asks the runtimes for perf maps through their variables (see jitenv.c). */
+void jitenv_apply(void);
+/* Not AS-safe (pure): appends to the blank-separated list old (may be NULL) each word of
+ * add[] it lacks, unless it holds a word of decided[]; into out (cap bytes). Returns 1 if
+ * out differs from old, 0 if nothing is to change (out unspecified), -ENOSPC if cap is
+ * too small. */
+int jitenv_extend(const char *old, const char *const *add, const char *const *decided,
+		  char *out, size_t cap);
+
 /* ---- process.c ---- */
 /* Not AS-safe: PROCESS record (exe, cmdline, cwd). */
 void process_record(struct xp_thread *t);

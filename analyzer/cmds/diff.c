@@ -96,19 +96,19 @@ static void dlines_fini(struct dlines *d)
 	free(d->v);
 }
 
-/* Whether A and B share a function name (other than [unknown] and [vdso]). */
+/* Whether A and B share a function name (other than the fixed [unknown], [vdso], [jit]). */
 static bool common_function(const struct an_ctx *c)
 {
 	struct strtab names;
 	bool found = false;
 
 	strtab_init(&names);
-	for (size_t f = 2; f < c->s->nfuncs; f++) {	/* 0, 1: [unknown], [vdso] */
+	for (size_t f = SYM_LOC_FIXED; f < c->s->nfuncs; f++) {
 		const char *n = prof_str(c->p, c->s->funcs[f].name);
 
 		strtab_intern(&names, n, strlen(n));
 	}
-	for (size_t f = 2; f < c->s2->nfuncs && !found; f++) {
+	for (size_t f = SYM_LOC_FIXED; f < c->s2->nfuncs && !found; f++) {
 		const char *n = prof_str(c->p2, c->s2->funcs[f].name);
 		size_t before = names.n;
 

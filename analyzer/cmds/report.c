@@ -1,14 +1,16 @@
 // SPDX-License-Identifier: MIT
 /*
  * cmds/report.c - the `report` command: run summary, processes, threads, top functions by
- * self and inclusive CPU time, regions, and where samples were lost, as aligned text, Markdown
- * (--markdown) or TSV (--tsv). Analyzer only; reads the profile and symbols, changes neither.
+ * self and inclusive CPU time, the CPU that stayed unnamed (unnamed.c), regions, and where
+ * samples were lost, as aligned text, Markdown (--markdown) or TSV (--tsv). Analyzer only;
+ * reads the profile and symbols, changes neither.
  *
  * Times are CPU-time weights of samples (weight_ns), so a function's seconds are the CPU
  * seconds it was seen using; percentages are of all sampled CPU time of the selection.
  * Inclusive time counts a function once per sample even when it recurses.
  */
 #include "analyze.h"
+#include "unnamed.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -582,6 +584,7 @@ int cmd_report(struct an_ctx *c)
 	thread_table(c);
 	functions(c, tt.sampled_ns);
 	python_table(c);
+	report_unnamed(c, tt.sampled_ns);
 	region_table(c);
 	if (c->o->fmt == TABLE_TSV || tt.dropped)
 		drop_table(c, &tt);

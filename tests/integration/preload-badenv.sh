@@ -38,4 +38,6 @@ bad XPROF_DEPTH=99999 1024
 bad XPROF_SIGNAL=KILL
 bad XPROF_FOLLOW=bogus none
 bad XPROF_MECH=fast timer
+bad XPROF_JIT=2 "0 or 1"
+bad XPROF_JIT=yes "0 or 1"
 pass

@@ -38,6 +38,14 @@ $(ITEST_OUT)/libcxxexc.so: $(ITEST_DIR)/cxx/cxxexc.cc $(ITEST_DIR)/spin.h
 	$(Q)$(CXX) -std=gnu++17 -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter -shared -fPIC \
 		-fvisibility=hidden -DCXXEXC_LIB -o $@ $< -lpthread
 
+# libdbgspin.so: built with symbols and DWARF; the stripped-library test strips copies of it.
+$(ITEST_OUT)/libdbgspin.so: $(ITEST_DIR)/lib/dbgspin.c $(ITEST_DIR)/spin.h
+	$(call msg,CC,$@)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) -std=gnu11 -O1 -g -Wall -Wextra -Werror -shared -fPIC -Wl,--build-id -o $@ $<
+
+PROG_EXTRA += $(ITEST_OUT)/libdbgspin.so
+
 PROG_EXTRA += $(ITEST_OUT)/libdlA.so $(ITEST_OUT)/libdlB.so $(ITEST_OUT)/libdltiny.so \
 	$(ITEST_OUT)/cxxexc $(ITEST_OUT)/libcxxexc.so
 

@@ -3,7 +3,7 @@
 # `xprof record`: the program's exit status passes through (exit 3 gives 3, death by SIGKILL
 # gives 137 as a shell says it), the profile lands in -o DIR with the one-line summary naming
 # it and agreeing with the analyzer, and what LD_PRELOAD cannot reach is refused unrun
-# (126): a statically linked program and a setuid one.
+# (126): a statically linked program and a setuid one. --jit sets XPROF_JIT=1.
 . "$(dirname "$0")/common.bash"
 X=$B/xprof
 need "$X" "$PROGS/analyzer_shares"
@@ -33,6 +33,12 @@ case $line in
 *) fail "summary '$line' disagrees with the report ($samples samples, 1 process)" ;;
 esac
 check "$(basename "$run")" 'run["hz"] == 499' "share('burn_big') > 60"
+
+# --jit: XPROF_JIT=1 for the command, which then sees the runtimes' options asked for.
+timeout -k 2 60 "$X" record -o "$OUT" --jit -- /bin/sh -c 'echo "$XPROF_JIT|$NODE_OPTIONS"' \
+	>"$WORK/jit.out" 2>"$WORK/jit.err" || fail "record --jit: $(head -c 300 "$WORK/jit.err")"
+[ "$(cat "$WORK/jit.out")" = "1|--perf-basic-prof" ] ||
+	fail "record --jit: the command saw '$(cat "$WORK/jit.out")'"
 
 # Refusals: one line naming the program and why, nothing run, status 126.
 printf 'int main(void) { return 7; }\n' >"$WORK/st.c"

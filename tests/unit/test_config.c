@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * test_config.c - unit tests of preload/config.c: defaults, the range edges of every XPROF_*
- * variable, the error line for each kind of bad value, XPROF_OUT normalisation, XPROF_FOLLOW
+ * variable (XPROF_JIT included), the error line for each kind of bad value, XPROF_OUT normalisation, XPROF_FOLLOW
  * lists, signal specs and names, and the run id format.
  *
  * Context: test program. The fake environment is one global table, reset by every test.
@@ -98,6 +98,7 @@ static void test_defaults(void **state)
 	assert_int_equal(cfg.mech, XPROF_MECH_AUTO);
 	assert_int_equal(cfg.max_bytes, 1024ull << 20);
 	assert_int_equal(cfg.quiet, 0);
+	assert_int_equal(cfg.jit, 0);
 }
 
 /* Empty variables count as unset (all but XPROF_OUT). */
@@ -105,7 +106,7 @@ static void test_empty_is_unset(void **state)
 {
 	static const char *const names[] = { "XPROF_RUN",    "XPROF_HZ",     "XPROF_DEPTH",
 					     "XPROF_SIGNAL", "XPROF_FOLLOW", "XPROF_MECH",
-					     "XPROF_MAX_MB" };
+					     "XPROF_MAX_MB", "XPROF_JIT" };
 	size_t i;
 
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
@@ -188,6 +189,18 @@ static void test_python(void **state)
 	expect_ok("XPROF_PYTHON", "1");
 	assert_int_equal(cfg.python, 1);
 	check_number("XPROF_PYTHON", "0", "1", NULL, "2", "0 or 1 (default 1)");
+}
+
+/* XPROF_JIT: opt-in only, 0 or 1, strict like the other switches. */
+static void test_jit(void **state)
+{
+	expect_ok("XPROF_JIT", "1");
+	assert_int_equal(cfg.jit, 1);
+	expect_ok("XPROF_JIT", "0");
+	assert_int_equal(cfg.jit, 0);
+	check_number("XPROF_JIT", "0", "1", NULL, "2", "0 or 1 (default 0)");
+	expect_bad("XPROF_JIT", "yes", "0 or 1");
+	expect_bad("XPROF_JIT", "on", "0 or 1");
 }
 
 static void expect_out(const char *value, const char *want)
@@ -409,6 +422,7 @@ int main(void)
 		cmocka_unit_test_setup(test_max_mb, reset_env),
 		cmocka_unit_test_setup(test_quiet, reset_env),
 		cmocka_unit_test_setup(test_python, reset_env),
+		cmocka_unit_test_setup(test_jit, reset_env),
 		cmocka_unit_test_setup(test_out, reset_env),
 		cmocka_unit_test_setup(test_error_one_line, reset_env),
 		cmocka_unit_test_setup(test_run, reset_env),
