@@ -132,6 +132,53 @@ enum xpf_tag {
 				  * this image is a CPython interpreter; walked 1 if its Python
 				  * frames are recorded, 0 if xprof does not know its layout
 				  * (a NOTE says so; samples then have native frames only) */
+	XPF_REC_OFFCPU = 22,	/* dt, blocked_ns, call (enum xpf_call), flags, keep, n,
+				 * n x SLEB delta address (+ Python frames with
+				 * XPF_SF_PYTHON): a blocking call that blocked, with the stack
+				 * at its entry. Same frame scheme as XPF_REC_SAMPLE, but its
+				 * `keep` refers to the previous OFFCPU record of the block,
+				 * never to a SAMPLE (a reader that skips one kind keeps the
+				 * other's chain). dt is the call's return. blocked_ns is the
+				 * weight: with XPF_SF_ONE_CALL, the wall time of this one call
+				 * (the interval [dt - blocked_ns, dt]); without, blocked time
+				 * sampled by time, standing for calls too short to record
+				 * one by one (see xprof-format(5), Off-CPU samples) */
+	XPF_REC_SCHED = 23,	/* dt, tid, on_cpu_ns, run_delay_ns, timeslices, nvcsw,
+				 * nivcsw: the kernel's cumulative scheduler figures of thread
+				 * tid (/proc/thread-self/schedstat: time on a CPU, time
+				 * runnable waiting for one; getrusage(RUSAGE_THREAD):
+				 * voluntary and involuntary context switches). Written about
+				 * once a second while the thread runs, at its end, and for
+				 * every live thread at exit: a reader takes the last one */
+	XPF_REC_OFFCPU_CALLS = 24, /* dt, tid, n, n x (call, calls, blocked, blocked_ns):
+				    * exact cumulative totals of the thread's interposed
+				    * calls by call: calls made, calls that blocked, their
+				    * blocked wall time. Written at thread end and for every
+				    * live thread at exit: a reader takes the last one */
+};
+
+/*
+ * Blocking calls timed by the preload (XPF_REC_OFFCPU call, XPF_REC_OFFCPU_CALLS). Numbers
+ * are on disk: never renumber, add at the end. A reader names an unknown one "call#N".
+ */
+enum xpf_call {
+	XPF_CALL_READ = 1, XPF_CALL_READV, XPF_CALL_PREAD, XPF_CALL_PREADV,
+	XPF_CALL_WRITE, XPF_CALL_WRITEV, XPF_CALL_PWRITE, XPF_CALL_PWRITEV,
+	XPF_CALL_RECV, XPF_CALL_RECVFROM, XPF_CALL_RECVMSG, XPF_CALL_RECVMMSG,
+	XPF_CALL_SEND, XPF_CALL_SENDTO, XPF_CALL_SENDMSG, XPF_CALL_SENDMMSG,
+	XPF_CALL_POLL, XPF_CALL_PPOLL, XPF_CALL_SELECT, XPF_CALL_PSELECT,
+	XPF_CALL_EPOLL_WAIT, XPF_CALL_EPOLL_PWAIT,
+	XPF_CALL_ACCEPT, XPF_CALL_ACCEPT4, XPF_CALL_CONNECT,
+	XPF_CALL_WAIT, XPF_CALL_WAITPID, XPF_CALL_WAIT3, XPF_CALL_WAIT4, XPF_CALL_WAITID,
+	XPF_CALL_NANOSLEEP, XPF_CALL_CLOCK_NANOSLEEP, XPF_CALL_USLEEP, XPF_CALL_SLEEP,
+	XPF_CALL_MUTEX_LOCK, XPF_CALL_MUTEX_TIMEDLOCK,
+	XPF_CALL_COND_WAIT, XPF_CALL_COND_TIMEDWAIT,
+	XPF_CALL_JOIN, XPF_CALL_SEM_WAIT, XPF_CALL_SEM_TIMEDWAIT,
+	XPF_CALL_SIGWAIT, XPF_CALL_SIGWAITINFO, XPF_CALL_SIGTIMEDWAIT, XPF_CALL_SIGSUSPEND,
+	XPF_CALL_FSYNC, XPF_CALL_FDATASYNC, XPF_CALL_FLOCK, XPF_CALL_FCNTL_LOCK,
+	XPF_CALL_LOCKF, XPF_CALL_RWLOCK_RDLOCK, XPF_CALL_RWLOCK_WRLOCK,
+	XPF_CALL_BARRIER_WAIT,
+	XPF_CALL_NR		/* one past the last; readers size tables by it */
 };
 
 /*
@@ -172,6 +219,8 @@ enum xpf_jit_state {
 #define XPF_SF_PY_PARTIAL	(1u << 4)	/* the thread's Python frame chain could not
 						 * be read (corrupt, changing, or a fault):
 						 * native frames only */
+#define XPF_SF_ONE_CALL		(1u << 5)	/* XPF_REC_OFFCPU: the weight is one call's
+						 * own blocked wall time */
 
 /* XPF_REC_SPAWN how */
 enum xpf_spawn { XPF_SPAWN_FORK = 1, XPF_SPAWN_POSIX_SPAWN = 2, XPF_SPAWN_VFORK = 3 };
