@@ -302,7 +302,7 @@ def gperf_read(ctx, prof, errfile, binary):
 class Ctx:
     def __init__(self, args, cfg):
         self.objdir = args.objdir
-        self.scratch = args.scratch
+        self.scratch = os.path.abspath(args.scratch)  # the JIT runs change cwd
         self.cfg = cfg
         self.analyze = os.path.join(args.objdir, "xprof-analyze")
         self.libxprof = os.path.abspath(os.path.join(args.objdir, "libxprof.so"))
