@@ -314,7 +314,7 @@ static void write_sched(struct tl *c)
 			continue;
 		ev(c, "C", pid, trace_tid(c, th));
 		fprintf(c->f, "\"name\":\"run queue ms (tid %" PRId32 ")\",\"ts\":%.3f,"
-			"\"args\":{\"ms\":%.3f}}", th->tid, t, runq / 1e6);
+			"\"args\":{\"ms\":%.6f}}", th->tid, t, runq / 1e6);
 		ev(c, "C", pid, trace_tid(c, th));
 		fprintf(c->f, "\"name\":\"context switches (tid %" PRId32 ")\",\"ts\":%.3f,"
 			"\"args\":{\"voluntary\":%" PRIu64 ",\"involuntary\":%" PRIu64 "}}",
