@@ -26,7 +26,7 @@ struct an_opts {
 	enum table_fmt fmt;		/* report: --markdown, --tsv */
 	bool pid_frame, tid_frame;	/* folded/flamegraph: bare --pid, --tid */
 	enum prof_kind kind;		/* --kind cpu|offcpu|wall */
-	bool weight_ns;			/* --weight=ns (alias cpu-ns); always in offcpu, wall */
+	bool weight_ns;			/* --weight=ns (cpu-ns); always for offcpu, wall */
 	bool weight_set;		/* --weight given */
 	const char *output;		/* -o FILE */
 	const char *title;		/* --title TEXT */

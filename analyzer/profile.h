@@ -209,7 +209,7 @@ enum prof_kind { PROF_KIND_CPU = 0, PROF_KIND_OFFCPU = 1, PROF_KIND_WALL = 2 };
 struct prof_agg {
 	uint32_t thread, stack;
 	uint32_t kind;			/* enum prof_agg_kind */
-	uint32_t call;			/* OFFCPU: enum xpf_call (unknown ones kept as read) */
+	uint32_t call;			/* OFFCPU: enum xpf_call (unknown ones kept too) */
 	uint64_t samples, weight_ns;
 };
 

@@ -195,7 +195,8 @@ static void rec_offcpu(struct rctx *c, struct rblock *b, struct cur *k, uint64_t
 	if (flags & XPF_SF_ONE_CALL)
 		profile_add_event(c->p, &(struct prof_event){
 			.thread = b->thread, .kind = PROF_EV_BLOCKED, .ref = sid,
-			.call = (uint32_t)call, .t = t > blocked ? t - blocked : 0, .dur = blocked });
+			.call = (uint32_t)call, .t = t > blocked ? t - blocked : 0,
+			.dur = blocked });
 	th = &c->p->threads[b->thread];
 	th->offcpu_samples++;
 	th->offcpu_ns += blocked;

@@ -77,7 +77,7 @@ struct symbols {
 	size_t nfuncs, capfuncs;
 	struct kvmap loc_map, func_map;
 	struct kvmap py_map;		/* pycodes index -> its location */
-	struct kvmap leaf_map;		/* (aggregate kind, call) -> its pseudo leaf location */
+	struct kvmap leaf_map;		/* (aggregate kind, call) -> its pseudo leaf */
 	char *(*demangle)(const char *, char *, size_t *, int *);
 	unsigned warnings;
 	struct sym_jit *jit;		/* per process, made on first use (symbols_jit.c) */

@@ -306,7 +306,8 @@ static void write_sched(struct tl *c)
 		const struct prof_sched *r = &p->scheds[i];
 		const struct prof_thread *th = &p->threads[r->thread];
 		const struct prof_process *pr = &p->procs[th->proc];
-		uint64_t runq = r->run_delay_ns > th->runq_base ? r->run_delay_ns - th->runq_base : 0;
+		uint64_t runq = r->run_delay_ns > th->runq_base ?
+					r->run_delay_ns - th->runq_base : 0;
 		uint32_t pid = c->tpid[th->proc];
 		double t = ts_us(c, pr, r->t);
 

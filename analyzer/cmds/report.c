@@ -191,6 +191,8 @@ static void proc_row(struct an_ctx *c, struct table *t, uint32_t i)
 	cell_ns(t, c->o->fmt, pr->presample_cpu_ns);
 	cell_ns(t, c->o->fmt, pr->setup_cpu_ns);
 	table_cell(t, "%" PRIu64, pr->handled);
+	if (c->o->fmt != TABLE_TSV)	/* people get them in the wall table */
+		return;
 	cell_ns(t, c->o->fmt, runq);
 	cell_ns(t, c->o->fmt, blocked);
 	cell_ns(t, c->o->fmt, unseen);
@@ -211,7 +213,9 @@ static void process_table(struct an_ctx *c)
 	};
 	struct table t;
 
-	table_init(&t, "process", cols, sizeof(cols) / sizeof(cols[0]));
+	/* In text and Markdown the wall split has a table of its own (wall_table). */
+	table_init(&t, "process", cols,
+		   sizeof(cols) / sizeof(cols[0]) - (c->o->fmt != TABLE_TSV) * 3);
 	for (uint32_t i = 0; i < c->p->nprocs; i++)
 		if (!c->p->procs[i].hidden)
 			proc_row(c, &t, i);
@@ -231,9 +235,10 @@ static void thread_table(struct an_ctx *c)
 		{ "unseen_ns", "UNSEEN s", true },
 	};
 	const struct profile *p = c->p;
+	bool tsv = c->o->fmt == TABLE_TSV;
 	struct table t;
 
-	table_init(&t, "thread", cols, sizeof(cols) / sizeof(cols[0]));
+	table_init(&t, "thread", cols, sizeof(cols) / sizeof(cols[0]) - !tsv * 4);
 	for (uint32_t i = 0; i < p->nprocs; i++) {
 		for (size_t k = 0; k < p->nthreads; k++) {
 			const struct prof_thread *th = &p->threads[k];
@@ -250,6 +255,8 @@ static void thread_table(struct an_ctx *c)
 			table_cell(&t, "%" PRIu64, thread_dropped(th));
 			table_cell(&t, "%" PRIu64, th->truncated);
 			table_cell(&t, "%.1f", th->cpu_ns ? th->samples * 1e9 / th->cpu_ns : 0.0);
+			if (!tsv)
+				continue;
 			cell_ns(&t, c->o->fmt, prof_thread_wall(p, th));
 			cell_ns(&t, c->o->fmt, prof_thread_runq(th));
 			cell_ns(&t, c->o->fmt, prof_thread_blocked(th));
@@ -257,6 +264,69 @@ static void thread_table(struct an_ctx *c)
 		}
 	}
 	table_print(c->out, &t, c->o->fmt, "Threads");
+	table_fini(&t);
+}
+
+/* Text and Markdown: each process's wall split, then its threads' (TSV has the same figures
+ * in the process and thread tables). */
+static void wall_table(struct an_ctx *c)
+{
+	static const struct table_col cols[] = {
+		{ "pid", "PID", true }, { "gen", "GEN", true }, { "tid", "TID", true },
+		{ "name", "NAME", false }, { "wall_ns", "WALL s", true },
+		{ "cpu_ns", "CPU s", true },
+		{ "runq_ns", "RUN QUEUE s", true }, { "blocked_ns", "BLOCKED s", true },
+		{ "unseen_ns", "UNSEEN s", true },
+	};
+	const struct profile *p = c->p;
+	enum table_fmt f = c->o->fmt;
+	struct table t;
+
+	table_init(&t, "wall", cols, sizeof(cols) / sizeof(cols[0]));
+	for (uint32_t i = 0; i < p->nprocs; i++) {
+		const struct prof_process *pr = &p->procs[i];
+		uint64_t runq = 0, blocked = 0, unseen = 0, end;
+		bool exact;
+
+		if (pr->hidden)
+			continue;
+		for (size_t k = 0; k < p->nthreads; k++) {
+			const struct prof_thread *th = &p->threads[k];
+
+			if (th->proc != i || th->hidden)
+				continue;
+			runq += prof_thread_runq(th);
+			blocked += prof_thread_blocked(th);
+			unseen += prof_thread_unseen(p, th);
+		}
+		end = pr->end_mono > pr->start_mono ? pr->end_mono : pr->last_mono;
+		table_cell(&t, "%" PRId32, pr->pid);
+		table_cell(&t, "%" PRIu32, pr->gen);
+		table_cell(&t, "all");
+		table_cell(&t, "%s", prof_str(p, pr->comm));
+		cell_ns(&t, f, end > pr->start_mono ? end - pr->start_mono : 0);
+		cell_ns(&t, f, profile_process_cpu(p, i, &exact));
+		cell_ns(&t, f, runq);
+		cell_ns(&t, f, blocked);
+		cell_ns(&t, f, unseen);
+		for (size_t k = 0; k < p->nthreads; k++) {
+			const struct prof_thread *th = &p->threads[k];
+
+			if (th->proc != i || th->hidden)
+				continue;
+			table_cell(&t, "%" PRId32, pr->pid);
+			table_cell(&t, "%" PRIu32, pr->gen);
+			table_cell(&t, "%" PRId32, th->tid);
+			table_cell(&t, "%s", prof_str(p, th->name));
+			cell_ns(&t, f, prof_thread_wall(p, th));
+			cell_ns(&t, f, th->cpu_ns);
+			cell_ns(&t, f, prof_thread_runq(th));
+			cell_ns(&t, f, prof_thread_blocked(th));
+			cell_ns(&t, f, prof_thread_unseen(p, th));
+		}
+	}
+	table_print(c->out, &t, f, "Wall time: CPU + run queue + blocked + unseen, per process "
+				   "(TID all) and thread");
 	table_fini(&t);
 }
 
@@ -703,6 +773,8 @@ int cmd_report(struct an_ctx *c)
 	}
 	process_table(c);
 	thread_table(c);
+	if (c->o->fmt != TABLE_TSV)
+		wall_table(c);
 	blocked_table(c);
 	functions(c);
 	python_table(c);

@@ -154,7 +154,8 @@ static void test_folded_offcpu(void **state)
 	/* The one-call and the time-sampled read at c add up; call 200 is named by number. */
 	assert_string_equal(t, "app;lib.so+0x1200;lib.so+0x1500;[blocked] read 1500\n"
 			       "app;lib.so+0x1200;lib.so+0x1600;[blocked] call#200 70\n"
-			       "app;lib.so+0x1200;lib.so+0x1600;[blocked] pthread_mutex_lock 2000\n");
+			       "app;lib.so+0x1200;lib.so+0x1600;"
+			       "[blocked] pthread_mutex_lock 2000\n");
 	free(t);
 }
 
@@ -170,7 +171,8 @@ static void test_folded_wall(void **state)
 			       "app;lib.so+0x1200;lib.so+0x1400;lib.so+0x1300;[run queue] 250\n"
 			       "app;lib.so+0x1200;lib.so+0x1500;[blocked] read 1500\n"
 			       "app;lib.so+0x1200;lib.so+0x1600;[blocked] call#200 70\n"
-			       "app;lib.so+0x1200;lib.so+0x1600;[blocked] pthread_mutex_lock 2000\n");
+			       "app;lib.so+0x1200;lib.so+0x1600;"
+			       "[blocked] pthread_mutex_lock 2000\n");
 	free(t);
 	t = folded(&(struct an_opts){ .kind = PROF_KIND_WALL, .weight_ns = true,
 				      .tid_frame = true });
@@ -234,7 +236,8 @@ static void test_report_kinds(void **state)
 	top = strstr(t, "function\tlib.so+0x1200\tlib.so\t0\t3570\t0.00\t100.00\t0\t4\n");
 	read = strstr(t, "function\t[blocked] read\t[blocked]\t1500\t1500\t42.02\t42.02\t2\t2\n");
 	assert_true(top && read && top < read);
-	assert_non_null(strstr(t, "function\t[blocked] pthread_mutex_lock\t[blocked]\t2000\t2000\t"));
+	assert_non_null(strstr(t, "function\t[blocked] pthread_mutex_lock\t[blocked]\t2000\t"
+				  "2000\t"));
 	assert_null(strstr(t, "function\tlib.so+0x1100"));	/* on-CPU only */
 	free(t);
 	t = report_tsv(PROF_KIND_WALL);
@@ -398,7 +401,8 @@ static void test_speedscope(void **state)
 		/* Sum of weights and number of thread profiles. */
 		assert_string_equal(python(js, "import json,sys\n"
 					       "d=json.load(sys.stdin)\n"
-					       "print(sum(sum(p[\"weights\"]) for p in d[\"profiles\"]),"
+					       "print(sum(sum(p[\"weights\"]) "
+					       "for p in d[\"profiles\"]),"
 					       "len(d[\"profiles\"]))\n"), want[i].total);
 		assert_int_equal(total, strtoull(want[i].total, NULL, 10));
 		if (want[i].kind != PROF_KIND_CPU)
