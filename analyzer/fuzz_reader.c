@@ -20,7 +20,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	profile_init(&p);
 	p.run_start_real = 0;
 	reader_parse(&p, "fuzz.xpf", data, size, &o);
-	/* Walk what was kept, as the outputs would. */
+	profile_link_images(&p);
+	profile_add_runq(&p, false);
+	/* Walk what was kept, as the outputs would: stacks, the off-CPU and run-queue
+	 * aggregates' calls, and every thread's wall-time split. */
+	for (size_t i = 0; i < p.naggs; i++) {
+		char num[24];
+
+		if (p.aggs[i].kind == PROF_AGG_OFFCPU)
+			prof_call_name(p.aggs[i].call, num, sizeof(num));
+	}
+	for (size_t i = 0; i < p.nthreads; i++)
+		prof_thread_unseen(&p, &p.threads[i]);
 	for (size_t i = 0; i < p.nprocs; i++)
 		for (size_t k = 0; k < p.nstacks; k++)
 			if (p.stacks[k].proc == i && p.stacks[k].depth)

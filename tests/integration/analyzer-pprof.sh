@@ -5,6 +5,9 @@
 # same top functions and shares as `report`; `-raw` must show the two sample types, labels
 # pid, tid, command and thread matching the report's threads, CPU values adding up to the
 # folded total, locations with file:line and an inlined frame, and mappings with build-ids.
+# Where libxprof.so interposes blocking calls (threads4's main thread waits in pthread_join),
+# -raw must also show the off-CPU sample types, their values adding up to the off-CPU folded
+# total and the report's blocked samples, and "[blocked] pthread_join" as a function.
 . "$(dirname "$0")/common.bash"
 need "$PROGS/threads4" "$PROGS/analyzer_inline"
 command -v go >/dev/null || fail "go not installed (scripts/install-deps installs golang-go)"
@@ -23,10 +26,13 @@ go tool pprof -raw "$WORK/p.pb.gz" >"$WORK/raw.txt" 2>"$WORK/raw.err" ||
 	fail "go tool pprof -raw: $(head -3 "$WORK/raw.err")"
 $A report --tsv "$OUT/p" >"$WORK/r.tsv" 2>/dev/null || fail "report failed"
 $A folded --weight=cpu-ns "$OUT/p" >"$WORK/f.txt" 2>/dev/null || fail "folded failed"
+$A folded --kind offcpu "$OUT/p" >"$WORK/off.txt" 2>/dev/null || fail "folded --kind offcpu failed"
+OFFCPU=0
+nm -D --defined-only "$B/libxprof.so" | grep -qw pthread_join && OFFCPU=1
 
-msg=$(python3 - "$WORK" <<'PY'
+msg=$(python3 - "$WORK" "$OFFCPU" <<'PY'
 import re, sys
-w = sys.argv[1]
+w, offcpu = sys.argv[1], sys.argv[2] == "1"
 tsv = [l.rstrip("\n").split("\t") for l in open(w + "/r.tsv")]
 def rows(kind):
     hdr = next(r for r in tsv if r[0] == "#" + kind)[1:]
@@ -49,12 +55,19 @@ if sorted(n for n, _ in top[:5]) != sorted(["worker_a", "worker_b", "worker_c", 
 raw = open(w + "/raw.txt").read()
 if "samples/count cpu/nanoseconds[dflt]" not in raw:
     sys.exit("sample types missing from -raw")
-# Samples: "N NS: loc ids" then label lines.
-n = ns = 0
+types4 = "samples/count cpu/nanoseconds[dflt] offcpu_samples/count offcpu/nanoseconds" in raw
+if offcpu and not types4:
+    sys.exit("libxprof.so interposes pthread_join, but -raw has no off-CPU sample types")
+# Samples: "N NS [OFF_N OFF_NS]: loc ids" then label lines.
+n = ns = off_n = off_ns = 0
 tids, names, pids, comms = set(), set(), set(), set()
-for m in re.finditer(r"^\s+(\d+)\s+(\d+): [\d ]+\n((?:\s+\w+:\[.*\n)+)", raw, re.M):
+for m in re.finditer(r"^\s+(\d+)\s+(\d+)(?:\s+(\d+)\s+(\d+))?: [\d ]+\n((?:\s+\w+:\[.*\n)+)",
+                     raw, re.M):
     n += int(m.group(1)); ns += int(m.group(2))
-    labels = dict(re.findall(r"(\w+):\[([^\]]*)\]", m.group(3)))
+    off_n += int(m.group(3) or 0); off_ns += int(m.group(4) or 0)
+    if int(m.group(1)) == 0 and int(m.group(3) or 0) == 0:
+        sys.exit("a sample of neither kind")
+    labels = dict(re.findall(r"(\w+):\[([^\]]*)\]", m.group(5)))
     for k in ("pid", "tid", "command", "thread"):
         if k not in labels:
             sys.exit("a sample without label %s: %s" % (k, m.group(3).strip()))
@@ -64,7 +77,8 @@ run = rows("run")[0]
 if ns != folded or n != int(run["samples"]):
     sys.exit("-raw adds up to %d samples, %d ns; report %s samples, folded %d ns" % (n, ns, run["samples"], folded))
 want = {t["tid"] for t in rows("thread") if int(t["samples"])}
-if tids != want:
+may = want | {t["tid"] for t in rows("thread") if int(t["blocked_ns"])}
+if not want <= tids <= may:
     sys.exit("tid labels %s, report's sampled threads %s" % (sorted(tids), sorted(want)))
 if not {"worker_a", "worker_b", "worker_c", "worker_d"} <= names or comms != {"threads4", "analyzer_inline"}:
     sys.exit("thread/command labels: %s %s" % (sorted(names), sorted(comms)))
@@ -77,6 +91,13 @@ if not re.search(r"hot_inlined \S*analyzer_inline\.c:\d+ s=0\n\s+outer_fn ", raw
     sys.exit("no location with hot_inlined inlined into outer_fn")
 if not re.search(r"^\d+: 0x[0-9a-f]+/0x[0-9a-f]+/0x0 \S*/threads4 [0-9a-f]{40} \[FN\]", raw, re.M):
     sys.exit("no mapping of threads4 with a build-id")
+if types4 or offcpu:
+    off_folded = sum(int(l.rsplit(" ", 1)[1]) for l in open(w + "/off.txt"))
+    if off_ns != off_folded or off_n != int(run["offcpu_samples"]) or not off_ns:
+        sys.exit("-raw off-CPU: %d records, %d ns; report %s records, folded --kind offcpu %d ns"
+                 % (off_n, off_ns, run["offcpu_samples"], off_folded))
+    if not re.search(r"^\s+\d+: \d+ \[blocked\] pthread_join s=0$", raw, re.M):
+        sys.exit("no location named [blocked] pthread_join")
 PY
 ) || fail "$msg"
 pass

@@ -33,7 +33,7 @@ def rows(kind):
     return [dict(zip(hdr, r[1:])) for r in tsv if r[0] == kind]
 ev = d["traceEvents"]
 for e in ev:
-    if e.get("ph") not in ("M", "X", "i") or not isinstance(e.get("pid"), int) or \
+    if e.get("ph") not in ("M", "X", "i", "C") or not isinstance(e.get("pid"), int) or \
        not isinstance(e.get("tid"), int) or not isinstance(e.get("name"), str):
         sys.exit("malformed event %s" % e)
     if e["ph"] != "M" and (not isinstance(e.get("ts"), (int, float)) or e["ts"] < 0):

@@ -5,7 +5,8 @@
  * the header of the one process image the file holds (SYNTH_IMAGE), each thread
  * fills its own chain of blocks (seq 0, 1, ...), interleaved with other threads' blocks in
  * the order they are needed; records carry dt from the previous record of their block;
- * sample stacks use keep/n/delta encoding restarted in every block; block headers carry the
+ * sample stacks use keep/n/delta encoding restarted in every block, off-CPU records a keep
+ * chain of their own (synth_offcpu); block headers carry the
  * thread's cumulative counters. Header-only (static functions): each unit test is built from
  * one source file. Test code only.
  */
@@ -33,6 +34,8 @@ struct synth_thread {
 	uint64_t last_t;	/* time of the block's last record */
 	uint64_t prev[SYNTH_DEPTH];	/* previous stack in this block, leaf first */
 	uint32_t prev_depth;
+	uint64_t oprev[SYNTH_DEPTH];	/* previous off-CPU stack in this block */
+	uint32_t oprev_depth;
 	uint64_t samples, cpu_ns, dropped_ns;
 	uint32_t dropped[XPF_DROP_NR];
 };
@@ -145,6 +148,7 @@ static inline void synth_new_block(struct synth *s, struct synth_thread *t, uint
 	b->t0_ns = t0;
 	t->last_t = t0;
 	t->prev_depth = 0;
+	t->oprev_depth = 0;
 	synth_sync(s, t);
 }
 
@@ -205,25 +209,103 @@ static inline void synth_rec(struct synth *s, int32_t tid, uint64_t tm, unsigned
 	synth_put(s, synth_thread(s, tid), tm, tag, f);
 }
 
-/* Encodes a sample of stack[0..depth) (leaf first) against the block's previous stack. */
-static inline void synth_encode(struct synth_thread *t, struct synth_buf *f, uint64_t w,
-				unsigned flags, const uint64_t *stack, uint32_t depth)
+/* Encodes keep, n and the frames of stack[0..depth) (leaf first) against prev. */
+static inline void synth_frames(struct synth_buf *f, const uint64_t *prev_stack,
+				uint32_t prev_depth, const uint64_t *stack, uint32_t depth)
 {
 	uint32_t keep = 0;
 	uint64_t prev = 0;
 
-	while (keep < depth && keep < t->prev_depth &&
-	       stack[depth - 1 - keep] == t->prev[t->prev_depth - 1 - keep])
+	while (keep < depth && keep < prev_depth &&
+	       stack[depth - 1 - keep] == prev_stack[prev_depth - 1 - keep])
 		keep++;
-	f->n = 0;
-	sb_u(f, w);
-	sb_u(f, flags);
 	sb_u(f, keep);
 	sb_u(f, depth - keep);
 	for (uint32_t i = 0; i < depth - keep; i++) {
 		sb_s(f, (int64_t)(stack[i] - prev));
 		prev = stack[i];
 	}
+}
+
+/* Encodes a sample of stack[0..depth) (leaf first) against the block's previous stack. */
+static inline void synth_encode(struct synth_thread *t, struct synth_buf *f, uint64_t w,
+				unsigned flags, const uint64_t *stack, uint32_t depth)
+{
+	f->n = 0;
+	sb_u(f, w);
+	sb_u(f, flags);
+	synth_frames(f, t->prev, t->prev_depth, stack, depth);
+}
+
+static inline void synth_encode_off(struct synth_thread *t, struct synth_buf *f,
+				    uint64_t blocked, unsigned call, unsigned flags,
+				    const uint64_t *stack, uint32_t depth)
+{
+	f->n = 0;
+	sb_u(f, blocked);
+	sb_u(f, call);
+	sb_u(f, flags);
+	synth_frames(f, t->oprev, t->oprev_depth, stack, depth);
+}
+
+/* An off-CPU record (call returned at tm after blocking `blocked` ns), chained to the
+ * block's previous off-CPU record only. */
+static inline void synth_offcpu(struct synth *s, int32_t tid, uint64_t tm, uint64_t blocked,
+				unsigned call, unsigned flags, const uint64_t *stack,
+				uint32_t depth)
+{
+	struct synth_thread *t = synth_thread(s, tid);
+	struct synth_buf f;
+
+	synth_encode_off(t, &f, blocked, call, flags, stack, depth);
+	if (!synth_fits(s, t, f.n)) {
+		synth_new_block(s, t, tm);
+		synth_encode_off(t, &f, blocked, call, flags, stack, depth);
+	}
+	synth_put(s, t, tm, XPF_REC_OFFCPU, &f);
+	memcpy(t->oprev, stack, depth * sizeof(*stack));
+	t->oprev_depth = depth;
+}
+
+/* SCHED for thread `tid`, written in the block of thread `in` (itself, or the one that
+ * ends the image). */
+static inline void synth_sched(struct synth *s, int32_t in, uint64_t tm, int32_t tid,
+			       uint64_t on_cpu, uint64_t run_delay, uint64_t slices,
+			       uint64_t nvcsw, uint64_t nivcsw)
+{
+	struct synth_buf f = { .n = 0 };
+
+	sb_u(&f, (uint64_t)tid);
+	sb_u(&f, on_cpu);
+	sb_u(&f, run_delay);
+	sb_u(&f, slices);
+	sb_u(&f, nvcsw);
+	sb_u(&f, nivcsw);
+	synth_rec(s, in, tm, XPF_REC_SCHED, &f);
+}
+
+/* OFFCPU_CALLS for thread `tid`: n x (call, calls, blocked, blocked_ns) in v[4 * n]. */
+static inline void synth_calls(struct synth *s, int32_t in, uint64_t tm, int32_t tid,
+			       const uint64_t *v, unsigned n)
+{
+	struct synth_buf f = { .n = 0 };
+
+	sb_u(&f, (uint64_t)tid);
+	sb_u(&f, n);
+	for (unsigned i = 0; i < 4 * n; i++)
+		sb_u(&f, v[i]);
+	synth_rec(s, in, tm, XPF_REC_OFFCPU_CALLS, &f);
+}
+
+static inline void synth_thread_start(struct synth *s, int32_t tid, uint64_t tm, uint64_t cpu,
+				      const char *name)
+{
+	struct synth_buf f = { .n = 0 };
+
+	sb_u(&f, cpu);
+	sb_u(&f, 0);	/* creator */
+	sb_str(&f, name, strlen(name));
+	synth_rec(s, tid, tm, XPF_REC_THREAD_START, &f);
 }
 
 static inline void synth_sample(struct synth *s, int32_t tid, uint64_t tm, uint64_t w,

@@ -111,6 +111,16 @@ static void test_exit_status(void **state)
 	assert_int_equal(run(NULL, (const char *[]){ "report", NULL }), 64);
 	assert_int_equal(run(NULL, (const char *[]){ "nosuchcmd", good, NULL }), 64);
 	assert_int_equal(run(NULL, (const char *[]){ "folded", "--weight=x", good, NULL }), 64);
+	assert_int_equal(run(NULL, (const char *[]){ "folded", "--kind", "gpu", good, NULL }), 64);
+	/* Off-CPU records stand for unequal times: only nanoseconds are counted. */
+	assert_int_equal(run(NULL, (const char *[]){ "folded", "--kind=offcpu", "--weight=samples",
+						      good, NULL }), 64);
+	assert_int_equal(run(NULL, (const char *[]){ "speedscope", "--kind", "wall", "--weight",
+						      "samples", good, NULL }), 64);
+	assert_int_equal(run(NULL, (const char *[]){ "folded", "--kind", "wall", good, NULL }), 0);
+	assert_int_equal(run(NULL, (const char *[]){ "report", "--kind=offcpu", "--weight=ns",
+						      good, NULL }), 0);
+	assert_int_equal(run(NULL, (const char *[]){ "folded", "--weight=ns", good, NULL }), 0);
 	assert_int_equal(run(NULL, (const char *[]){ "folded", "--help", NULL }), 0);
 	assert_int_equal(run(NULL, (const char *[]){ "report", "--from", "2", "--to", "1", good,
 						      NULL }), 64);
@@ -139,11 +149,13 @@ static void test_tsv(void **state)
 	char *t = tsv(), *f1, *f2, *f3;
 
 	assert_non_null(strstr(t, "#run\trun_id\tprocesses\tthreads\tsamples\tdropped\t"
-				  "sampled_ns\tcpu_ns\tmechanism\thz\tpresample_ns\tsetup_ns\n"));
+				  "sampled_ns\tcpu_ns\tmechanism\thz\tpresample_ns\tsetup_ns\t"
+				  "runq_ns\tblocked_ns\toffcpu_samples\n"));
 	assert_non_null(strstr(t, "\t1\t1\t101\t2\t101000000\t123000000\tperf-task-clock\t999"
-				  "\t0\t0\n"));
+				  "\t0\t0\t0\t0\t0\n"));
+	/* No off-CPU records: nothing run-queued or blocked, the rest of wall time unseen. */
 	assert_non_null(strstr(t, "process\t10\t1\t0\tapp\ttesthost\t500\t123000000\t101000000"
-				  "\t101\t2\t0\texit\t3\t0\t0\t0\n"));
+				  "\t101\t2\t0\texit\t3\t0\t0\t0\t0\t0\t"));
 	f1 = strstr(t, "function\tlib.so+0x1100\tlib.so\t61000000\t61000000\t60.40\t60.40\t61\t61\n");
 	f2 = strstr(t, "function\tlib.so+0x1200\tlib.so\t30000000\t30000000\t29.70\t29.70\t30\t30\n");
 	f3 = strstr(t, "function\tlib.so+0x1300\tlib.so\t10000000\t10000000\t9.90\t9.90\t10\t10\n");

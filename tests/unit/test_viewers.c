@@ -11,11 +11,10 @@
 #include <stddef.h>
 #include <cmocka.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include "analyze.h"
+#include "pbread.h"
 #include "pprof.h"
-#include "pprof.pb-c.h"
 #include "reader.h"
 #include "synth.h"
 #include "timeline.h"
@@ -65,18 +64,6 @@ static char *run_writer(int (*w)(FILE *, const struct profile *, const struct sy
 	return buf;
 }
 
-static Perftools__Profiles__Profile *unpack(const char *gz, size_t len)
-{
-	static uint8_t raw[1 << 20];
-	z_stream z = { .next_in = (uint8_t *)gz, .avail_in = (uInt)len, .next_out = raw,
-		       .avail_out = sizeof(raw) };
-
-	assert_int_equal(inflateInit2(&z, 16 + MAX_WBITS), Z_OK);
-	assert_int_equal(inflate(&z, Z_FINISH), Z_STREAM_END);
-	inflateEnd(&z);
-	return perftools__profiles__profile__unpack(NULL, z.total_out, raw);
-}
-
 static const char *label(const Perftools__Profiles__Profile *pb,
 			 const Perftools__Profiles__Sample *sm, const char *key, int64_t *num)
 {
@@ -102,7 +89,7 @@ static void test_pprof(void **state)
 	load(&p, &sy, "/nonexistent/lib.so");
 	p.procs[0].rank = 3;
 	gz = run_writer(pprof_write, &p, &sy, &len);
-	assert_non_null(pb = unpack(gz, len));
+	assert_non_null(pb = pb_unpack(gz, len));
 	assert_int_equal(pb->n_sample_type, 2);
 	assert_string_equal(pb->string_table[pb->sample_type[1]->type], "cpu");
 	assert_string_equal(pb->string_table[pb->sample_type[1]->unit], "nanoseconds");
@@ -134,7 +121,7 @@ static void test_pprof(void **state)
 
 	p.procs[0].rank = -1;	/* unknown: no rank label at all */
 	gz = run_writer(pprof_write, &p, &sy, &len);
-	assert_non_null(pb = unpack(gz, len));
+	assert_non_null(pb = pb_unpack(gz, len));
 	for (size_t i = 0; i < pb->n_sample; i++)
 		assert_null(label(pb, pb->sample[i], "rank", &n));
 	perftools__profiles__profile__free_unpacked(pb, NULL);
@@ -148,11 +135,14 @@ static void add_events(struct profile *p)
 	uint32_t t10 = profile_thread(p, 0, 10), t11 = profile_thread(p, 0, 11);
 	uint32_t step = strtab_intern(&p->strs, "step", 4);
 
-	profile_add_event(p, &(struct prof_event){ t11, PROF_EV_THREAD_START, 0, T0 + 15, 0, 0 });
+	profile_add_event(p, &(struct prof_event){ t11, PROF_EV_THREAD_START, 0, T0 + 15, 0, 0,
+						   0 });
 	profile_add_event(p, &(struct prof_event){ t10, PROF_EV_SAMPLE, p->aggs[0].stack,
-						   T0 + 10, 0, 100 });
-	profile_add_event(p, &(struct prof_event){ t10, PROF_EV_REGION, step, T0 + 3000, 2000, 0 });
-	profile_add_event(p, &(struct prof_event){ t11, PROF_EV_THREAD_END, 0, T0 + 4015, 0, 0 });
+						   T0 + 10, 0, 100, 0 });
+	profile_add_event(p, &(struct prof_event){ t10, PROF_EV_REGION, step, T0 + 3000, 2000, 0,
+						   0 });
+	profile_add_event(p, &(struct prof_event){ t11, PROF_EV_THREAD_END, 0, T0 + 4015, 0, 0,
+						   0 });
 }
 
 static void test_timeline(void **state)
