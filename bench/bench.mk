@@ -8,6 +8,7 @@
 BENCH_BIN := $(O)/bench/workload $(O)/bench/workload-fp $(O)/bench/floor $(O)/bench/xpfstat \
 	$(O)/bench/pywalk-bench \
 	$(O)/bench/bigprofile
+BENCH_BIN += $(O)/bench/blockrate
 BENCH_CFLAGS := -std=gnu11 -O2 -g $(WARN) -D_GNU_SOURCE
 
 $(O)/bench/workload: bench/workload.c
@@ -30,6 +31,12 @@ $(O)/bench/xpfstat: bench/xpfstat.c include/xprof-format.h
 	$(call msg,CC,$@)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(BENCH_CFLAGS) -Iinclude -o $@ $<
+
+# A thread that blocks in read() a given number of times a second (Table 8's file size).
+$(O)/bench/blockrate: bench/blockrate.c
+	$(call msg,CC,$@)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(BENCH_CFLAGS) -o $@ $< -lpthread
 
 bench-progs: $(BENCH_BIN)
 bench: bench-progs
