@@ -25,7 +25,9 @@ struct an_opts {
 	long top;			/* --top N; 0: default */
 	enum table_fmt fmt;		/* report: --markdown, --tsv */
 	bool pid_frame, tid_frame;	/* folded/flamegraph: bare --pid, --tid */
-	bool weight_ns;			/* --weight=cpu-ns */
+	enum prof_kind kind;		/* --kind cpu|offcpu|wall */
+	bool weight_ns;			/* --weight=ns (alias cpu-ns); always in offcpu, wall */
+	bool weight_set;		/* --weight given */
 	const char *output;		/* -o FILE */
 	const char *title;		/* --title TEXT */
 	char *debug_dirs;		/* --debug-dir DIR..., ':'-joined; owned, NULL if none */
@@ -41,6 +43,14 @@ struct an_ctx {
 	struct symbols *s2;
 	FILE *out;
 };
+
+/* kind.c: what --kind and --weight mean to an output. "cpu", "offcpu", "wall"; the unit of
+ * the weights shown ("samples" or "ns"); a title naming the kind and unit, "CPU time (ns)"
+ * (into buf); an aggregate's weight as the options count it. */
+const char *an_kind_name(enum prof_kind k);
+const char *an_unit(const struct an_opts *o);
+const char *an_title(const struct an_opts *o, const char *what, char *buf, size_t n);
+uint64_t an_weight(const struct an_opts *o, uint64_t samples, uint64_t ns);
 
 /* Commands, one per file in cmds/ (cmds/NAME.c): write to c->out; return 0 or -errno. */
 int cmd_report(struct an_ctx *c);

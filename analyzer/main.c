@@ -35,6 +35,8 @@
 #define OPT_BINARY	(1u << 4)	/* binary output: never to a terminal */
 #define OPT_TWO		(1u << 5)	/* two PATHs, A and B, read apart */
 #define OPT_EVENTS	(1u << 6)	/* keep time-stamped events (profile.keep_events) */
+#define OPT_KIND	(1u << 7)	/* --kind, --weight */
+#define OPT_NS		(1u << 8)	/* weights in ns unless --weight=samples */
 
 struct cmd {
 	const char *name;
@@ -44,37 +46,50 @@ struct cmd {
 	const char *help;
 };
 
+#define KIND_HELP \
+	"  --kind cpu|offcpu|wall   on-CPU time (default); blocked time, leaf [blocked] CALL;\n" \
+	"                     or both with run-queue time, leaf [run queue] (offcpu, wall: ns)\n"
+
 static const struct cmd cmds[] = {
 	{ "report", cmd_report, "tables of run, processes, threads, functions, regions, drops",
-	  OPT_FORMAT,
+	  OPT_FORMAT | OPT_KIND | OPT_NS,
 	  "  --markdown         Markdown tables\n"
 	  "  --tsv              tab-separated lines for programs (#kind header, then rows)\n"
-	  "  --top N            rows of the function and region tables (default 25; tsv: all)\n" },
+	  "  --top N            rows of the function and region tables (default 25; tsv: all)\n"
+	  KIND_HELP
+	  "  --weight=ns|samples   rank functions by time (default) or by sample count\n" },
 	{ "folded", cmd_folded, "folded stacks for flamegraph.pl, inferno, speedscope",
-	  OPT_FRAMES,
+	  OPT_FRAMES | OPT_KIND,
 	  "  --pid              process frame as comm-PID (with a number: filter)\n"
 	  "  --tid              add a thread frame name-TID (with a number: filter)\n"
-	  "  --weight=samples|cpu-ns   count samples (default) or their CPU nanoseconds\n" },
-	{ "flamegraph", cmd_flamegraph, "interactive SVG flame graph", OPT_FRAMES | OPT_SVG,
+	  KIND_HELP
+	  "  --weight=samples|ns   count samples (default for cpu) or nanoseconds (cpu-ns: ns)\n" },
+	{ "flamegraph", cmd_flamegraph, "interactive SVG flame graph",
+	  OPT_FRAMES | OPT_SVG | OPT_KIND,
 	  "  -o FILE            write the SVG to FILE (default: standard output)\n"
 	  "  --title TEXT       title of the graph\n"
 	  "  --pid, --tid       process/thread frames, as for folded\n"
-	  "  --weight=samples|cpu-ns   widths by samples (default) or CPU nanoseconds\n" },
+	  KIND_HELP
+	  "  --weight=samples|ns   widths by samples (default for cpu) or nanoseconds\n" },
 	{ "pprof", cmd_pprof, "gzip-compressed profile.proto for go tool pprof, Pyroscope, Parca",
 	  OPT_SRC | OPT_BINARY,
 	  "  -o FILE            write to FILE (standard output only if it is not a terminal)\n" },
-	{ "speedscope", cmd_speedscope, "speedscope JSON: one sampled profile per thread", OPT_SRC,
-	  "  -o FILE            write the JSON to FILE (default: standard output)\n" },
+	{ "speedscope", cmd_speedscope, "speedscope JSON: one sampled profile per thread",
+	  OPT_SRC | OPT_KIND | OPT_NS,
+	  "  -o FILE            write the JSON to FILE (default: standard output)\n"
+	  KIND_HELP
+	  "  --weight=ns|samples   weights in nanoseconds (default) or sample counts\n" },
 	{ "timeline", cmd_timeline, "Chrome trace-event JSON for Perfetto: a track per thread",
 	  OPT_EVENTS,
 	  "  -o FILE            write the JSON to FILE (default: standard output)\n" },
 	{ "diff", cmd_diff, "A against B: difffolded stacks, or a differential flame graph",
-	  OPT_FRAMES | OPT_SVG | OPT_TWO,
+	  OPT_FRAMES | OPT_SVG | OPT_TWO | OPT_KIND,
 	  "  PATH...            exactly two: A (baseline) and B\n"
 	  "  -o FILE            write to FILE; FILE.svg: a differential flame graph\n"
 	  "  --title TEXT       title of the flame graph\n"
 	  "  --pid, --tid       process/thread frames, as for folded\n"
-	  "  --weight=samples|cpu-ns   count samples (default) or their CPU nanoseconds\n" },
+	  KIND_HELP
+	  "  --weight=samples|ns   count samples (default for cpu) or nanoseconds\n" },
 };
 #define NCMDS	(sizeof(cmds) / sizeof(cmds[0]))
 
@@ -217,7 +232,8 @@ static int parse_one(const struct cmd *c, struct an_opts *o, int argc, char **ar
 	if (strcmp(name, "--run") && strcmp(name, "--comm") && strcmp(name, "--from") &&
 	    strcmp(name, "--to") && strcmp(name, "--top") && strcmp(name, "-o") &&
 	    strcmp(name, "--output") && strcmp(name, "--debug-dir") &&
-	    !((c->opts & OPT_FRAMES) && !strcmp(name, "--weight")) &&
+	    !((c->opts & OPT_KIND) && !strcmp(name, "--weight")) &&
+	    !((c->opts & OPT_KIND) && !strcmp(name, "--kind")) &&
 	    !((c->opts & OPT_SVG) && !strcmp(name, "--title")))
 		return bad_usage(c->name, "unknown option '%s'", a);
 	if (!(v = opt_val(c, argv, i, eq, argc)))
@@ -237,9 +253,17 @@ static int parse_one(const struct cmd *c, struct an_opts *o, int argc, char **ar
 			return bad_usage(c->name, "--top wants a positive number, not '%s'", v);
 		o->top = n;
 	} else if (!strcmp(name, "--weight")) {
-		if (strcmp(v, "samples") && strcmp(v, "cpu-ns"))
-			return bad_usage(c->name, "--weight is samples or cpu-ns, not '%s'", v);
-		o->weight_ns = !strcmp(v, "cpu-ns");
+		if (strcmp(v, "samples") && strcmp(v, "ns") && strcmp(v, "cpu-ns"))
+			return bad_usage(c->name, "--weight is samples or ns (or cpu-ns), not '%s'",
+					 v);
+		o->weight_ns = strcmp(v, "samples") != 0;
+		o->weight_set = true;
+	} else if (!strcmp(name, "--kind")) {
+		for (n = 0; n <= PROF_KIND_WALL && strcmp(v, an_kind_name((enum prof_kind)n)); n++)
+			;
+		if (n > PROF_KIND_WALL)
+			return bad_usage(c->name, "--kind is cpu, offcpu or wall, not '%s'", v);
+		o->kind = (enum prof_kind)n;
 	} else {
 		bool from = !strcmp(name, "--from");
 
@@ -275,8 +299,16 @@ static int parse_opts(const struct cmd *c, struct an_opts *o, int argc, char **a
 		return bad_usage(c->name, "wants two PATHs, A and B, not %d", o->npaths);
 	if (o->has_from && o->has_to && o->to <= o->from)
 		return bad_usage(c->name, "%s", "--to must be after --from");
+	/* Off-CPU records stand for very different times each (one long call, or many short
+	 * ones sampled by time): counting them would not compare. */
+	if (o->kind != PROF_KIND_CPU && o->weight_set && !o->weight_ns)
+		return bad_usage(c->name, "--kind %s weighs in nanoseconds only; drop "
+				 "--weight=samples", an_kind_name(o->kind));
+	if (!o->weight_set)
+		o->weight_ns = o->kind != PROF_KIND_CPU || (c->opts & OPT_NS);
 	return 0;
 }
+
 
 /* The earliest start of all files, so --from/--to mean the same for every process. */
 static void run_start(struct profile *p, const struct runs *r)
@@ -316,6 +348,7 @@ static int load(struct profile *p, const struct an_opts *o, char **paths, int n)
 		reader_read_file(p, r.files[i], &ro);
 	runs_fini(&r);
 	profile_link_images(p);
+	profile_add_runq(p, ro.has_time);
 	if (!p->files_ok) {
 		fprintf(stderr, "xprof-analyze: no usable profile among the files given\n");
 		return -ENODATA;

@@ -15,9 +15,12 @@
  *    innermost inlined function first and the function holding the code last, as
  *    profile.proto orders them. Unknown, vDSO and JIT addresses have no mapping.
  *  - Function: one per symbols.c function (name, module).
- *  - Sample: one per (thread, stack) aggregate, leaf first, with a "[truncated]" location at
- *    the root end when the stack's root side was cut (as the folded stacks show it), and
- *    labels pid, tid, command, thread and, for MPI processes, rank.
+ *  - Sample: one per (thread, stack) aggregate of CPU or off-CPU time, leaf first, with a
+ *    "[truncated]" location at the root end when the stack's root side was cut (as the
+ *    folded stacks show it), and labels pid, tid, command, thread and, for MPI processes,
+ *    rank. An off-CPU sample's leaf is its "[blocked] CALL" location (a function of that
+ *    name, no mapping); its CPU values are 0, as a CPU sample's off-CPU values are.
+ *    Run-queue time has no stack of its own (it is the wall kind's, in the other outputs).
  *  - Sample types: two per kind of sample the model holds (see kinds[]).
  */
 #include "pprof.h"
@@ -43,8 +46,7 @@ typedef Perftools__Profiles__Function PbFunction;
 
 /*
  * A kind of sample the model holds, written as two sample types: how many samples and how
- * many nanoseconds they stand for. Only on-CPU samples exist in the model today; blocked
- * (off-CPU) samples become one more entry here, with their own presence test and values.
+ * many nanoseconds they stand for.
  */
 struct pp_kind {
 	const char *count_type, *ns_type;
@@ -61,14 +63,41 @@ static bool cpu_present(const struct profile *p)
 
 static void cpu_values(const struct prof_agg *a, uint64_t *n, uint64_t *ns)
 {
-	*n = a->samples;
-	*ns = a->weight_ns;
+	bool on = a->kind == PROF_AGG_CPU;
+
+	*n = on ? a->samples : 0;
+	*ns = on ? a->weight_ns : 0;
 }
 
-/* "samples"/"count" + "cpu"/"nanoseconds" is what Go's CPU profiles use: tools know it. */
+/* Present where off-CPU records were kept. */
+static bool offcpu_present(const struct profile *p)
+{
+	for (size_t i = 0; i < p->naggs; i++)
+		if (p->aggs[i].kind == PROF_AGG_OFFCPU)
+			return true;
+	return false;
+}
+
+static void offcpu_values(const struct prof_agg *a, uint64_t *n, uint64_t *ns)
+{
+	bool off = a->kind == PROF_AGG_OFFCPU;
+
+	*n = off ? a->samples : 0;
+	*ns = off ? a->weight_ns : 0;
+}
+
+/* "samples"/"count" + "cpu"/"nanoseconds" is what Go's CPU profiles use: tools know it.
+ * Off-CPU: "offcpu_samples"/"count" (records) + "offcpu"/"nanoseconds" (blocked time). */
 static const struct pp_kind kinds[] = {
 	{ "samples", "cpu", cpu_present, cpu_values },
+	{ "offcpu_samples", "offcpu", offcpu_present, offcpu_values },
 };
+
+/* Aggregates written as samples: CPU and off-CPU time. */
+static bool written(const struct prof_agg *a)
+{
+	return a->kind == PROF_AGG_CPU || a->kind == PROF_AGG_OFFCPU;
+}
 #define NKINDS	(sizeof(kinds) / sizeof(kinds[0]))
 
 /* Everything the message points to; pp_fini() frees it. */
@@ -288,18 +317,21 @@ static void label_str(struct pp *c, PbSample *sm, const char *key, const char *v
 	l->str = pp_str(c, v);
 }
 
-static void fill_sample(struct pp *c, size_t i, uint64_t *ids, int64_t *vals)
+static void fill_sample(struct pp *c, size_t i, const struct prof_agg *a, uint64_t *ids,
+			int64_t *vals)
 {
 	const struct profile *p = c->p;
-	const struct prof_agg *a = &p->aggs[i];
 	const struct prof_thread *t = &p->threads[a->thread];
 	const struct prof_process *pr = &p->procs[t->proc];
 	const struct prof_stack *sk = &p->stacks[a->stack];
 	PbSample *sm = &c->samples[i];
+	uint32_t leaf = sym_agg_leaf(c->s, a);
 	char rank[16];
 	size_t n = 0;
 
 	perftools__profiles__sample__init(sm);
+	if (leaf != PROF_NONE)
+		ids[n++] = leaf + 1;
 	for (uint32_t j = sk->nlocs; j-- > 0;)
 		ids[n++] = p->stack_locs[sk->locs + j] + 1;
 	if (sk->flags & XPF_SF_TRUNCATED)
@@ -330,10 +362,14 @@ static void fill_sample(struct pp *c, size_t i, uint64_t *ids, int64_t *vals)
 static void add_samples(struct pp *c)
 {
 	const struct profile *p = c->p;
-	size_t n = p->naggs, nids = 0;
+	size_t n = 0, nids = 0;
 
-	for (size_t i = 0; i < n; i++)
-		nids += p->stacks[p->aggs[i].stack].nlocs + 1u;
+	for (size_t i = 0; i < p->naggs; i++) {
+		if (!written(&p->aggs[i]))
+			continue;
+		n++;
+		nids += p->stacks[p->aggs[i].stack].nlocs + 2u;	/* + leaf, [truncated] */
+	}
 	c->samples = xcalloc(n + 1, sizeof(*c->samples));
 	c->sample_ptrs = xcalloc(n + 1, sizeof(*c->sample_ptrs));
 	c->loc_ids = xcalloc(nids + 1, sizeof(*c->loc_ids));
@@ -343,10 +379,13 @@ static void add_samples(struct pp *c)
 	for (size_t i = 0; i < n * MAX_LABELS; i++)
 		c->label_ptrs[i] = &c->labels[i];
 	nids = 0;
-	for (size_t i = 0; i < n; i++) {
-		fill_sample(c, i, c->loc_ids + nids, c->values + i * 2 * NKINDS);
-		nids += c->samples[i].n_location_id;
-		c->sample_ptrs[i] = &c->samples[i];
+	for (size_t i = 0, k = 0; i < p->naggs; i++) {
+		if (!written(&p->aggs[i]))
+			continue;
+		fill_sample(c, k, &p->aggs[i], c->loc_ids + nids, c->values + k * 2 * NKINDS);
+		nids += c->samples[k].n_location_id;
+		c->sample_ptrs[k] = &c->samples[k];
+		k++;
 	}
 	c->prof.n_sample = n;
 	c->prof.sample = c->sample_ptrs;

@@ -5,8 +5,11 @@
  * Analyzer only: single-threaded. The struct profile owns everything it points to;
  * profile_fini() frees it all.
  */
+#define XPF_CALL_NAMES	/* the one definition of xpf_call_names[] */
 #include "profile.h"
 
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -36,7 +39,10 @@ void profile_fini(struct profile *p)
 		free(p->regions[i].dur);
 	free(p->modfiles);
 	free(p->procs);
+	for (size_t i = 0; i < p->nthreads; i++)
+		free(p->threads[i].calls);
 	free(p->threads);
+	free(p->scheds);
 	htab_fini(&p->thread_idx);
 	free(p->addrs);
 	free(p->stacks);
@@ -116,6 +122,7 @@ uint32_t profile_thread(struct profile *p, uint32_t proc, int32_t tid)
 	memset(t, 0, sizeof(*t));
 	t->proc = proc;
 	t->tid = tid;
+	t->last_stack = PROF_NONE;
 	*slot = (uint32_t)p->nthreads;
 	return (uint32_t)(p->nthreads - 1);
 }
@@ -205,34 +212,34 @@ uint32_t profile_stack_py(struct profile *p, uint32_t proc, uint32_t epoch, uint
 	return (uint32_t)(p->nstacks - 1);
 }
 
-static uint64_t agg_key_hash(uint32_t thread, uint32_t stack)
+static uint64_t agg_key_hash(uint32_t thread, uint32_t stack, uint32_t kind, uint32_t call)
 {
-	return hash_mix((uint64_t)thread << 32 | stack);
+	return hash_mix(((uint64_t)thread << 32 | stack) ^ hash_mix((uint64_t)kind << 32 | call));
 }
 
 static uint64_t agg_hash(const void *ctx, uint32_t id)
 {
-	const struct profile *p = ctx;
+	const struct prof_agg *a = &((const struct profile *)ctx)->aggs[id];
 
-	return agg_key_hash(p->aggs[id].thread, p->aggs[id].stack);
+	return agg_key_hash(a->thread, a->stack, a->kind, a->call);
 }
 
 static bool agg_eq(const void *ctx, uint32_t id, const void *key)
 {
 	const struct prof_agg *a = &((const struct profile *)ctx)->aggs[id];
-	const uint32_t *k = key;	/* thread, stack */
+	const uint32_t *k = key;	/* thread, stack, kind, call */
 
-	return a->thread == k[0] && a->stack == k[1];
+	return a->thread == k[0] && a->stack == k[1] && a->kind == k[2] && a->call == k[3];
 }
 
-void profile_add_samples(struct profile *p, uint32_t thread, uint32_t stack, uint64_t samples,
-			 uint64_t weight_ns)
+void profile_add_agg(struct profile *p, uint32_t kind, uint32_t call, uint32_t thread,
+		     uint32_t stack, uint64_t samples, uint64_t weight_ns)
 {
-	uint32_t k[2] = { thread, stack }, *slot;
+	uint32_t k[4] = { thread, stack, kind, call }, *slot;
 	struct prof_agg *a;
 
 	htab_reserve(&p->agg_idx, p->naggs, agg_hash, p);
-	slot = htab_slot(&p->agg_idx, agg_key_hash(thread, stack), agg_eq, p, k);
+	slot = htab_slot(&p->agg_idx, agg_key_hash(thread, stack, kind, call), agg_eq, p, k);
 	if (*slot) {
 		a = &p->aggs[*slot - 1];
 		a->samples += samples;
@@ -242,9 +249,85 @@ void profile_add_samples(struct profile *p, uint32_t thread, uint32_t stack, uin
 	a = VEC_PUSH(p->aggs, p->naggs, p->capaggs);
 	a->thread = thread;
 	a->stack = stack;
+	a->kind = kind;
+	a->call = call;
 	a->samples = samples;
 	a->weight_ns = weight_ns;
 	*slot = (uint32_t)p->naggs;
+}
+
+void profile_add_samples(struct profile *p, uint32_t thread, uint32_t stack, uint64_t samples,
+			 uint64_t weight_ns)
+{
+	profile_add_agg(p, PROF_AGG_CPU, 0, thread, stack, samples, weight_ns);
+}
+
+const char *prof_call_name(uint64_t call, char *buf, size_t n)
+{
+	if (call < XPF_CALL_NR && xpf_call_names[call])
+		return xpf_call_names[call];
+	snprintf(buf, n, "call#%" PRIu64, call);
+	return buf;
+}
+
+/* ---- a thread's wall time, split ---------------------------------------------------------- */
+
+uint64_t prof_thread_runq(const struct prof_thread *t)
+{
+	return t->run_delay_ns > t->runq_base ? t->run_delay_ns - t->runq_base : 0;
+}
+
+uint64_t prof_thread_runq_window(const struct prof_thread *t, bool window)
+{
+	uint64_t lo = t->runq_lo > t->runq_base ? t->runq_lo : t->runq_base;
+
+	if (!window)
+		return prof_thread_runq(t);
+	return t->runq_hi > lo ? t->runq_hi - lo : 0;
+}
+
+uint64_t prof_thread_blocked(const struct prof_thread *t)
+{
+	uint64_t ns = 0;
+
+	if (!t->calls_seen)	/* killed before its totals were written: what was sampled */
+		return t->offcpu_ns;
+	for (size_t i = 0; i < t->ncalls; i++)
+		ns += t->calls[i].blocked_ns;
+	return ns;
+}
+
+uint64_t prof_thread_wall(const struct profile *p, const struct prof_thread *t)
+{
+	const struct prof_process *pr = &p->procs[t->proc];
+	uint64_t from = t->t_start ? t->t_start : pr->start_mono;
+	uint64_t to = t->t_end ? t->t_end : pr->end_mono > pr->start_mono ? pr->end_mono :
+									      pr->last_mono;
+
+	return to > from ? to - from : 0;
+}
+
+uint64_t prof_thread_unseen(const struct profile *p, const struct prof_thread *t)
+{
+	uint64_t wall = prof_thread_wall(p, t);
+	uint64_t seen = t->cpu_ns + prof_thread_runq(t) + prof_thread_blocked(t);
+
+	return wall > seen ? wall - seen : 0;
+}
+
+void profile_add_runq(struct profile *p, bool window)
+{
+	for (size_t i = 0; i < p->nthreads; i++) {
+		const struct prof_thread *t = &p->threads[i];
+		uint64_t ns = prof_thread_runq_window(t, window);
+		uint32_t stack = t->last_stack;
+
+		if (t->hidden || p->procs[t->proc].hidden || !ns)
+			continue;
+		if (stack == PROF_NONE)	/* never sampled: under the thread frame alone */
+			stack = profile_stack(p, t->proc, 0, 0, p->addrs, 0);
+		profile_add_agg(p, PROF_AGG_RUNQ, 0, (uint32_t)i, stack, 0, ns);
+	}
 }
 
 void profile_add_region(struct profile *p, uint32_t name, uint64_t dur_ns, uint64_t cpu_ns)
@@ -458,6 +541,25 @@ static void apply_reaps(struct profile *p, const uint32_t *ord)
 	free(reaped);
 }
 
+/* The kernel's run delay of a thread goes on across exec (the same task): an exec'd image's
+ * share is what it gained over the last figure its predecessor recorded for the same tid. */
+static void runq_bases(struct profile *p)
+{
+	for (size_t i = 0; i < p->nthreads; i++) {
+		struct prof_thread *t = &p->threads[i];
+		uint32_t pred = p->procs[t->proc].pred;
+
+		struct thread_key k = { pred, t->tid };
+		uint32_t *slot;
+
+		if (pred == PROF_NONE)
+			continue;
+		slot = htab_slot(&p->thread_idx, thread_key_hash(pred, t->tid), thread_eq, p, &k);
+		if (*slot)
+			t->runq_base = p->threads[*slot - 1].run_delay_ns;
+	}
+}
+
 void profile_link_images(struct profile *p)
 {
 	uint32_t *ord = xcalloc(p->nprocs ? p->nprocs : 1, sizeof(*ord));
@@ -479,6 +581,7 @@ void profile_link_images(struct profile *p)
 		}
 		own_cpu(pr, pr->pred == PROF_NONE ? 0 : prev->end_cpu_ns);
 	}
+	runq_bases(p);
 	/* Children before the images that reaped them: a reap's descendants are done first. */
 	apply_reaps(p, ord);
 	free(ord);

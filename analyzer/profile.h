@@ -122,6 +122,19 @@ struct prof_process {
 	size_t njfiles, capjfiles;
 };
 
+/* A call's exact totals for one thread (XPF_REC_OFFCPU_CALLS). */
+struct prof_calls {
+	uint64_t call;			/* enum xpf_call; others are named call#N */
+	uint64_t calls, blocked, blocked_ns;
+};
+
+/* One XPF_REC_SCHED record: the kernel's cumulative scheduler figures of a thread. */
+struct prof_sched {
+	uint32_t thread;
+	uint64_t t;			/* mono ns of its process */
+	uint64_t on_cpu_ns, run_delay_ns, timeslices, nvcsw, nivcsw;
+};
+
 struct prof_thread {
 	uint32_t proc;
 	int32_t tid;
@@ -138,7 +151,34 @@ struct prof_thread {
 	uint64_t dropped_ns;
 	uint64_t samples, sampled_ns, truncated;	/* from sample records, after filters */
 	uint64_t py_partial, py_partial_ns;	/* samples whose Python chain was unreadable */
+	uint64_t t_start, t_end;	/* mono ns: THREAD_START, THREAD_END (0: not seen) */
+	uint64_t last_sample_t;		/* the latest CPU sample kept (after filters) */
+	uint32_t last_stack;		/* and its stack, PROF_NONE if none */
+	uint64_t offcpu_samples, offcpu_ns;	/* off-CPU records kept, their blocked ns */
+	/* Scheduler figures (XPF_REC_SCHED): sched_t the latest record's time, 0 if none;
+	 * run_delay the kernel's cumulative run-queue time then; runq_base what the image this
+	 * one exec'd from ended with (the kernel's count goes on across exec). For --from/--to:
+	 * runq_lo the latest run_delay recorded before the window, runq_hi the latest in or
+	 * before it (cumulative, so the window holds about runq_hi - runq_lo). */
+	uint64_t sched_t, run_delay_ns, on_cpu_ns, nvcsw, nivcsw, timeslices;
+	uint64_t runq_base, runq_lo, runq_hi;
+	/* Exact per-call totals: the latest OFFCPU_CALLS record's (calls_t its time). */
+	struct prof_calls *calls;
+	size_t ncalls;
+	uint64_t calls_t;
+	bool calls_seen;
 };
+
+struct profile;
+
+/* The thread's wall time less what the other figures explain is "unseen" (waits in calls
+ * xprof does not interpose, page faults); these give each part of the split. */
+uint64_t prof_thread_runq(const struct prof_thread *t);
+uint64_t prof_thread_blocked(const struct prof_thread *t);	/* exact, else sampled */
+uint64_t prof_thread_wall(const struct profile *p, const struct prof_thread *t);
+uint64_t prof_thread_unseen(const struct profile *p, const struct prof_thread *t);
+/* The run-queue time of thread t in the --from/--to window (the whole when none). */
+uint64_t prof_thread_runq_window(const struct prof_thread *t, bool window);
 
 /*
  * addrs[off .. off + depth) are the native frames, root first; the npy Python frames
@@ -154,11 +194,34 @@ struct prof_stack {
 	uint32_t locs, nlocs;		/* into prof->stack_locs once resolved, root first */
 };
 
-/* Samples aggregated per (thread, stack). */
+/*
+ * What an aggregate counts. CPU: sampled CPU time (XPF_REC_SAMPLE). OFFCPU: blocked time in
+ * one call (XPF_REC_OFFCPU; its stack is the one at the call's entry, samples counts the
+ * records). RUNQ: one per thread, its run-queue time (XPF_REC_SCHED) put under its last
+ * sampled CPU stack, or under an empty stack if it had no sample (profile_add_runq()).
+ */
+enum prof_agg_kind { PROF_AGG_CPU = 0, PROF_AGG_OFFCPU = 1, PROF_AGG_RUNQ = 2 };
+
+/* What an output shows (--kind): which aggregates it takes. */
+enum prof_kind { PROF_KIND_CPU = 0, PROF_KIND_OFFCPU = 1, PROF_KIND_WALL = 2 };
+
+/* Samples aggregated per (thread, stack, kind, call). */
 struct prof_agg {
 	uint32_t thread, stack;
+	uint32_t kind;			/* enum prof_agg_kind */
+	uint32_t call;			/* OFFCPU: enum xpf_call (unknown ones kept as read) */
 	uint64_t samples, weight_ns;
 };
+
+static inline bool prof_kind_has(enum prof_kind k, const struct prof_agg *a)
+{
+	return k == PROF_KIND_WALL || (k == PROF_KIND_CPU ? a->kind == PROF_AGG_CPU :
+							     a->kind == PROF_AGG_OFFCPU);
+}
+
+/* "read", "pthread_mutex_lock", ... or "call#N" for a number this analyzer does not know;
+ * buf (16 bytes at least) holds the latter. */
+const char *prof_call_name(uint64_t call, char *buf, size_t n);
 
 struct prof_region {
 	uint32_t name;			/* strtab id */
@@ -191,7 +254,8 @@ enum prof_event_kind {
 	PROF_EV_REGION,		/* an <xprof.h> region from t for dur: ref = name (strtab id) */
 	PROF_EV_THREAD_START,	/* the thread began at t */
 	PROF_EV_THREAD_END,	/* the thread ended at t */
-	PROF_EV_BLOCKED,	/* off CPU from t for dur: ref = stack id */
+	PROF_EV_BLOCKED,	/* one call blocked from t for dur (XPF_SF_ONE_CALL): ref = stack
+				 * id at its entry, call the call */
 };
 
 struct prof_event {
@@ -199,6 +263,7 @@ struct prof_event {
 	uint32_t kind;			/* enum prof_event_kind */
 	uint32_t ref;
 	uint64_t t, dur, weight_ns;
+	uint32_t call;			/* PROF_EV_BLOCKED: enum xpf_call */
 };
 
 struct profile {
@@ -232,6 +297,8 @@ struct profile {
 	uint64_t run_start_real;	/* earliest start of all files read */
 	uint64_t handler_hist[PROF_HIST]; /* XPF_REC_HANDLER_TIME, all threads added up */
 	uint64_t handler_bucket_ns;
+	struct prof_sched *scheds;	/* every XPF_REC_SCHED kept, in the order read */
+	size_t nscheds, capscheds;
 	bool keep_events;		/* keep `events` (set before reading) */
 	struct prof_event *events;	/* in the order added */
 	size_t nevents, capevents;
@@ -261,6 +328,9 @@ uint32_t profile_pycode_at(const struct prof_process *pr, uint64_t addr, uint64_
 void profile_finish_pyaddrs(struct prof_process *pr);
 void profile_add_samples(struct profile *p, uint32_t thread, uint32_t stack, uint64_t samples,
 			 uint64_t weight_ns);
+/* The same for an aggregate of another kind (call: OFFCPU only, else 0). */
+void profile_add_agg(struct profile *p, uint32_t kind, uint32_t call, uint32_t thread,
+		     uint32_t stack, uint64_t samples, uint64_t weight_ns);
 void profile_add_region(struct profile *p, uint32_t name, uint64_t dur_ns, uint64_t cpu_ns);
 /* Keeps a copy of *e if p->keep_events is set; else does nothing. */
 void profile_add_event(struct profile *p, const struct prof_event *e);
@@ -273,9 +343,12 @@ uint32_t profile_epoch(const struct prof_process *pr, uint64_t t);
 long profile_module_at(const struct prof_process *pr, uint64_t addr, uint32_t epoch);
 
 /* Links each exec'd image to the one it replaced (same machine and pid, ended by exec, the
- * latest before it started): generations, and CPU figures made the image's own. Called once,
- * after every file is read. */
+ * latest before it started): generations, and CPU and run-queue figures made the image's
+ * own. Called once, after every file is read. */
 void profile_link_images(struct profile *p);
+/* Adds the RUNQ aggregates (one per visible thread with run-queue time; the --from/--to
+ * window's part if `window`). Called once, after profile_link_images(). */
+void profile_add_runq(struct profile *p, bool window);
 
 /* CPU of a process: the kernel's figure when known, else the sum of its threads'. */
 uint64_t profile_process_cpu(const struct profile *p, uint32_t proc, bool *exact);

@@ -191,7 +191,7 @@ size_t py_shares(const struct symbols *s, struct py_share **out)
 		const struct prof_thread *t = &p->threads[a->thread];
 		const struct prof_process *pr = &p->procs[t->proc];
 
-		if (!pr->hidden && pr->py_version)
+		if (!pr->hidden && pr->py_version && a->kind == PROF_AGG_CPU)
 			share_add(s, &p->stacks[a->stack], a,
 				  share_of(&v, &n, pr->py_version, pr->py_walked));
 	}

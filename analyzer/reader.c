@@ -12,9 +12,10 @@
  *  1. checks every block header and the framing of its records, and takes the records that
  *     describe the process (PROCESS, MAP/UNMAP, threads, EXIT). After it the module map of
  *     the process is complete, so each sample can be tied to the modules of its moment, and
- *     the process is known well enough for the --pid/--comm filters.
- *  2. decodes the samples (keep/n/delta stacks, which restart in every block) and the
- *     REGION and NOTE records, within the ranges pass 1 found well-framed.
+ *     the process is known well enough for the --pid/--comm filters. Scheduler figures and
+ *     blocking-call totals (reader_sched.c) are read here too.
+ *  2. decodes the samples and off-CPU records (keep/n/delta stacks, which restart in every
+ *     block) and the REGION and NOTE records, within the ranges pass 1 found well-framed.
  * Faults: a bad record payload skips that record; bad framing skips the rest of the block; a
  * bad block header skips the block; a bad file header skips the file. Each prints one line.
  */
@@ -58,6 +59,7 @@ const char *reader_tag_name(unsigned tag)
 		"pad", "sample", "thread-start", "thread-end", "thread-name", "map", "unmap",
 		"process", "exec", "exec-failed", "spawn", "region", "exit", "note", "thread-cpu",
 		"handler-time", "stack-use", "reap", "jit-region", "jit-file", "py-code", "py-runtime",
+		"offcpu", "sched", "offcpu-calls",
 	};
 
 	return tag < sizeof(names) / sizeof(names[0]) ? names[tag] : "unknown";
@@ -359,6 +361,7 @@ static void rec_thread(struct rctx *c, struct rblock *b, struct cur *k, unsigned
 		if (!k->bad && !t->start_seen) {
 			t->start_cpu_ns = cpu;
 			t->start_seen = true;
+			t->t_start = tm;
 			profile_add_event(c->p, &(struct prof_event){
 				.thread = b->thread, .kind = PROF_EV_THREAD_START, .t = tm });
 		}
@@ -367,6 +370,7 @@ static void rec_thread(struct rctx *c, struct rblock *b, struct cur *k, unsigned
 		if (!k->bad) {
 			t->cpu_ns = cpu;
 			t->cpu_exact = true;
+			t->t_end = tm;
 			profile_add_event(c->p, &(struct prof_event){
 				.thread = b->thread, .kind = PROF_EV_THREAD_END, .t = tm });
 		}
@@ -540,8 +544,12 @@ static void pass1_record(struct rctx *c, struct rblock *b, unsigned tag, struct 
 	case XPF_REC_JIT_FILE:
 		reader_jit_record(c, tag, k);
 		break;
+	case XPF_REC_SCHED:
+	case XPF_REC_OFFCPU_CALLS:
+		reader_sched_record(c, tag, k, t);
+		break;
 	default:
-		return;	/* samples, regions, notes: pass 2; unknown tags: skipped */
+		return;	/* samples, off-CPU, regions, notes: pass 2; unknown tags: skipped */
 	}
 	if (k->bad)
 		reader_fault(c, "%s: a field runs past the payload; record skipped", reader_tag_name(tag));
@@ -840,6 +848,8 @@ int reader_parse(struct profile *p, const char *name, const uint8_t *buf, size_t
 	c->buf = buf;
 	c->len = len;
 	c->o = o;
+	c->on.what = "sample";
+	c->off.what = "offcpu";
 	err = parse_header(c);
 	if (err) {
 		if (err != -ENOENT)

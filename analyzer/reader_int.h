@@ -26,6 +26,17 @@ struct rimage {
 	struct xpf_image_header h;
 };
 
+/* The previous stack of one kind of record in the block, for the next one's `keep`. */
+struct rchain {
+	const char *what;		/* "sample", "offcpu": for messages */
+	uint64_t stack[PROF_MAX_DEPTH];	/* native frames, root first */
+	uint32_t depth;			/* restarts at 0 in every block */
+	bool bad;			/* a record of this block was bad: keep is meaningless */
+	/* Python frames, root first (code address, instr << 1 | entry). */
+	uint64_t pyaddr[PROF_MAX_DEPTH], pyinstr[PROF_MAX_DEPTH];
+	uint32_t pydepth;
+};
+
 struct rctx {
 	struct profile *p;
 	const char *name;
@@ -45,14 +56,11 @@ struct rctx {
 	const struct rblock *cb;
 	unsigned rec;
 	uint32_t recoff;
-	uint64_t stack[PROF_MAX_DEPTH];	/* current sample stack, root first */
-	uint32_t depth;			/* of c->stack; restarts at 0 in every block */
-	bool stack_bad;			/* a sample of this block was bad: keep is meaningless */
-	/* The previous sample's Python frames, root first (code address, instr << 1 | entry),
-	 * and the stack handed to the model: native frames, then Python ones as values. */
-	uint64_t pyaddr[PROF_MAX_DEPTH], pyinstr[PROF_MAX_DEPTH];
-	uint32_t pydepth;
-	uint64_t both[2 * PROF_MAX_DEPTH];
+	/* The keep chains of the block being read: samples and off-CPU records each refer to
+	 * the previous record of their own kind. */
+	struct rchain on, off;
+	uint64_t both[2 * PROF_MAX_DEPTH];	/* the stack handed to the model: native frames,
+						 * then the Python ones as values */
 };
 
 /* Cursor over one record payload; `bad` sticks once a field runs past the payload. */
@@ -115,8 +123,17 @@ typedef void (*rec_fn)(struct rctx *c, struct rblock *b, unsigned tag, struct cu
  */
 void reader_walk_block(struct rctx *c, struct rblock *b, rec_fn fn, bool check);
 
-/* Pass 2 over all blocks of the file: samples, regions, notes. */
+/* Pass 2 over all blocks of the file: samples, off-CPU records, regions, notes. */
 void reader_pass2(struct rctx *c);
+
+/* Nanoseconds since the run's start of mono time t of the current process (>= 0). */
+uint64_t reader_rel_time(const struct rctx *c, uint64_t t);
+/* Whether mono time t of the current process falls in --from/--to. */
+bool reader_in_time(const struct rctx *c, uint64_t t);
+
+/* Pass 1: an XPF_REC_SCHED or XPF_REC_OFFCPU_CALLS record of the current process
+ * (reader_sched.c). Sets k->bad if a field runs past the payload. */
+void reader_sched_record(struct rctx *c, unsigned tag, struct cur *k, uint64_t t);
 
 /* Pass 1: an XPF_REC_JIT_REGION or XPF_REC_JIT_FILE record of the current process
  * (reader_jit.c). Sets k->bad if a field runs past the payload; a bad value is reported. */

@@ -1,14 +1,17 @@
 // SPDX-License-Identifier: MIT
 /*
- * samples.c - pass 2 of reading a .xpf file: decodes sample stacks, regions and notes of a
- * process that passed the --pid/--comm filters, and aggregates samples into the profile.
+ * samples.c - pass 2 of reading a .xpf file: decodes the stacks of samples and off-CPU
+ * records, regions and notes of a process that passed the --pid/--comm filters, and
+ * aggregates samples and off-CPU records into the profile.
  * Analyzer only.
  *
  * Stack encoding (see xprof-format.h): frames leaf first on disk; `keep` root-end frames are
  * shared with the previous sample of the same block, then `n` new frames as SLEB128 deltas.
- * Kept root first in c->stack, the shared frames are a prefix and the new ones are written
- * after it in reverse, so no copying is needed. Once a sample of a block is bad, the later
- * samples of that block are skipped: their `keep` would refer to an unknown stack. Python
+ * Kept root first in the chain's stack, the shared frames are a prefix and the new ones are
+ * written after it in reverse, so no copying is needed. Once a sample of a block is bad, the later
+ * samples of that block are skipped: their `keep` would refer to an unknown stack. Off-CPU
+ * records (XPF_REC_OFFCPU) have a chain of their own in the same scheme, so a bad one skips
+ * only the block's later off-CPU records, and a bad sample none of them. Python
  * frames (XPF_SF_PYTHON) follow in the same scheme with their own keep; each code address
  * is tied to the process's PY_CODE description in force at the sample's time.
  */
@@ -19,126 +22,141 @@
 
 #define STACK_FLAGS	(XPF_SF_TRUNCATED | XPF_SF_LEAF_EXACT)
 
-/* Decodes the stack of one sample into c->stack; false (reported) if it is bad. */
-static bool decode_stack(struct rctx *c, struct cur *k, uint64_t keep, uint64_t n)
+/* Decodes the stack of one record into ch->stack; false (reported) if it is bad. */
+static bool decode_stack(struct rctx *c, struct rchain *ch, struct cur *k, uint64_t keep,
+			 uint64_t n)
 {
 	uint64_t addr = 0;
 
-	if (keep > c->depth) {
-		reader_fault(c, "sample: keeps %" PRIu64 " frames of a %" PRIu32
-				"-frame stack; rest of block's samples skipped",
-			     keep, c->depth);
+	if (keep > ch->depth) {
+		reader_fault(c, "%s: keeps %" PRIu64 " frames of a %" PRIu32
+				"-frame stack; rest of block's %s records skipped",
+			     ch->what, keep, ch->depth, ch->what);
 		return false;
 	}
 	/* Every delta takes at least one byte, so n is bounded by what is left. */
 	if (n > (uint64_t)(k->end - k->p) || keep + n > PROF_MAX_DEPTH) {
-		reader_fault(c, "sample: %" PRIu64 " new frames do not fit (%zu bytes left, "
-				"%d frames at most); rest of block's samples skipped",
-			     n, (size_t)(k->end - k->p), PROF_MAX_DEPTH);
+		reader_fault(c, "%s: %" PRIu64 " new frames do not fit (%zu bytes left, "
+				"%d frames at most); rest of block's %s records skipped",
+			     ch->what, n, (size_t)(k->end - k->p), PROF_MAX_DEPTH, ch->what);
 		return false;
 	}
 	for (uint64_t i = 0; i < n; i++) {
 		addr += (uint64_t)cur_s(k);
-		c->stack[keep + n - 1 - i] = addr;
+		ch->stack[keep + n - 1 - i] = addr;
 	}
 	if (k->bad) {
-		reader_fault(c, "sample: frame addresses run past the payload; rest of block's "
-				"samples skipped");
+		reader_fault(c, "%s: frame addresses run past the payload; rest of block's %s "
+				"records skipped", ch->what, ch->what);
 		return false;
 	}
-	c->depth = (uint32_t)(keep + n);
+	ch->depth = (uint32_t)(keep + n);
 	return true;
 }
 
-/* Decodes the Python frames of one sample into c->pyaddr/pyinstr (root first); false
- * (reported) if they are bad. A sample without them leaves none for the next one's keep. */
-static bool decode_py(struct rctx *c, struct cur *k, uint64_t flags)
+/* Decodes the Python frames of one record into ch->pyaddr/pyinstr (root first); false
+ * (reported) if they are bad. A record without them leaves none for the next one's keep. */
+static bool decode_py(struct rctx *c, struct rchain *ch, struct cur *k, uint64_t flags)
 {
 	uint64_t keep, n, addr = 0;
 
 	if (!(flags & XPF_SF_PYTHON)) {
-		c->pydepth = 0;
+		ch->pydepth = 0;
 		return true;
 	}
 	keep = cur_u(k);
 	n = cur_u(k);
-	if (k->bad || keep > c->pydepth || n > (uint64_t)(k->end - k->p) / 2 ||
+	if (k->bad || keep > ch->pydepth || n > (uint64_t)(k->end - k->p) / 2 ||
 	    keep + n > PROF_MAX_DEPTH) {
-		reader_fault(c, "sample: bad Python frames (keep %" PRIu64 " of %" PRIu32
-				", %" PRIu64 " new); rest of block's samples skipped",
-			     keep, c->pydepth, n);
+		reader_fault(c, "%s: bad Python frames (keep %" PRIu64 " of %" PRIu32
+				", %" PRIu64 " new); rest of block's %s records skipped",
+			     ch->what, keep, ch->pydepth, n, ch->what);
 		return false;
 	}
 	for (uint64_t i = 0; i < n; i++) {
 		addr += (uint64_t)cur_s(k);
-		c->pyaddr[keep + n - 1 - i] = addr;
-		c->pyinstr[keep + n - 1 - i] = cur_u(k);
+		ch->pyaddr[keep + n - 1 - i] = addr;
+		ch->pyinstr[keep + n - 1 - i] = cur_u(k);
 	}
 	if (k->bad) {
-		reader_fault(c, "sample: Python frames run past the payload; rest of block's "
-				"samples skipped");
+		reader_fault(c, "%s: Python frames run past the payload; rest of block's %s "
+				"records skipped", ch->what, ch->what);
 		return false;
 	}
-	c->pydepth = (uint32_t)(keep + n);
+	ch->pydepth = (uint32_t)(keep + n);
 	return true;
 }
 
-/* The model's stack of the decoded sample: native frames, then the Python frames as values
- * naming the code each address meant at time t. Returns the number of Python frames. */
-static uint32_t join_py(struct rctx *c, uint64_t flags, uint64_t t)
+/* Decodes the keep/n/frames (and Python frames) part of a SAMPLE or OFFCPU record into ch;
+ * false if the record is bad, and then the rest of the block's records of that kind too. */
+static bool decode_frames(struct rctx *c, struct rchain *ch, struct cur *k, uint64_t flags,
+			  uint64_t keep, uint64_t n)
 {
-	const struct prof_process *pr = &c->p->procs[c->proc];
-	uint32_t npy = (flags & XPF_SF_PYTHON) ? c->pydepth : 0;
-
-	memcpy(c->both, c->stack, c->depth * sizeof(*c->stack));
-	for (uint32_t i = 0; i < npy; i++)
-		c->both[c->depth + i] = PROF_PY_VALUE(profile_pycode_at(pr, c->pyaddr[i], t),
-						      c->pyinstr[i]);
-	return npy;
+	if (ch->bad)
+		return false;
+	if (k->bad) {
+		reader_fault(c, "%s: a field runs past the payload; rest of block's %s records "
+				"skipped", ch->what, ch->what);
+		ch->bad = true;
+		return false;
+	}
+	if (!decode_stack(c, ch, k, keep, n) || !decode_py(c, ch, k, flags)) {
+		ch->bad = true;
+		return false;
+	}
+	return true;
 }
 
-/* Whether mono time t of the current process falls in --from/--to. */
-static bool in_time(struct rctx *c, uint64_t t)
+/* The model's stack of the decoded record: native frames, then the Python frames as values
+ * naming the code each address meant at time t. */
+static uint32_t intern_stack(struct rctx *c, struct rchain *ch, uint64_t flags, uint64_t t)
 {
 	const struct prof_process *pr = &c->p->procs[c->proc];
-	int64_t rel;
+	uint32_t npy = (flags & XPF_SF_PYTHON) ? ch->pydepth : 0;
+
+	memcpy(c->both, ch->stack, ch->depth * sizeof(*ch->stack));
+	for (uint32_t i = 0; i < npy; i++)
+		c->both[ch->depth + i] = PROF_PY_VALUE(profile_pycode_at(pr, ch->pyaddr[i], t),
+						       ch->pyinstr[i]);
+	return profile_stack_py(c->p, c->proc, profile_epoch(pr, t),
+				(uint8_t)(flags & STACK_FLAGS), c->both, ch->depth, npy);
+}
+
+uint64_t reader_rel_time(const struct rctx *c, uint64_t t)
+{
+	const struct prof_process *pr = &c->p->procs[c->proc];
+	int64_t rel = (int64_t)(t - pr->start_mono) +
+		      (int64_t)(pr->start_real - c->p->run_start_real);
+
+	return rel < 0 ? 0 : (uint64_t)rel;
+}
+
+bool reader_in_time(const struct rctx *c, uint64_t t)
+{
+	uint64_t rel;
 
 	if (!c->o->has_time)
 		return true;
-	rel = (int64_t)(t - pr->start_mono) + (int64_t)(pr->start_real - c->p->run_start_real);
-	if (rel < 0)
-		rel = 0;
-	return (uint64_t)rel >= c->o->from_ns && (uint64_t)rel < c->o->to_ns;
+	rel = reader_rel_time(c, t);
+	return rel >= c->o->from_ns && rel < c->o->to_ns;
 }
 
 static void rec_sample(struct rctx *c, struct rblock *b, struct cur *k, uint64_t t)
 {
 	uint64_t weight = cur_u(k), flags = cur_u(k), keep = cur_u(k), n = cur_u(k);
-	struct prof_thread *th = &c->p->threads[b->thread];
-	uint32_t epoch, sid, npy;
+	struct prof_thread *th;
+	uint32_t sid;
 
-	if (c->stack_bad)
+	if (!decode_frames(c, &c->on, k, flags, keep, n))
 		return;
-	if (k->bad) {
-		reader_fault(c, "sample: a field runs past the payload; rest of block's samples "
-				"skipped");
-		c->stack_bad = true;
-		return;
-	}
-	if (!decode_stack(c, k, keep, n) || !decode_py(c, k, flags)) {
-		c->stack_bad = true;
-		return;
-	}
-	if (th->hidden || !in_time(c, t))
+	th = &c->p->threads[b->thread];
+	if (th->hidden || !reader_in_time(c, t))
 		return;
 	if (flags & XPF_SF_PY_PARTIAL) {
 		th->py_partial++;
 		th->py_partial_ns += weight;
 	}
-	epoch = profile_epoch(&c->p->procs[c->proc], t);
-	npy = join_py(c, flags, t);
-	sid = profile_stack_py(c->p, c->proc, epoch, (uint8_t)(flags & STACK_FLAGS), c->both,
-			       c->depth, npy);
+	sid = intern_stack(c, &c->on, flags, t);
 	profile_add_samples(c->p, b->thread, sid, 1, weight);
 	profile_add_event(c->p, &(struct prof_event){ .thread = b->thread, .kind = PROF_EV_SAMPLE,
 						      .ref = sid, .t = t, .weight_ns = weight });
@@ -148,6 +166,39 @@ static void rec_sample(struct rctx *c, struct rblock *b, struct cur *k, uint64_t
 	th->sampled_ns += weight;
 	if (flags & XPF_SF_TRUNCATED)
 		th->truncated++;
+	if (t >= th->last_sample_t) {	/* where a [run queue] leaf goes (wall kind) */
+		th->last_sample_t = t;
+		th->last_stack = sid;
+	}
+}
+
+/* A blocking call that blocked: weight blocked_ns, stack at its entry, its own keep chain. */
+static void rec_offcpu(struct rctx *c, struct rblock *b, struct cur *k, uint64_t t)
+{
+	uint64_t blocked = cur_u(k), call = cur_u(k), flags = cur_u(k), keep = cur_u(k);
+	uint64_t n = cur_u(k);
+	struct prof_thread *th;
+	uint32_t sid;
+
+	if (!decode_frames(c, &c->off, k, flags, keep, n))
+		return;
+	if (call > UINT32_MAX) {
+		reader_fault(c, "offcpu: call number %" PRIu64 " out of range; record skipped",
+			     call);
+		return;
+	}
+	th = &c->p->threads[b->thread];
+	if (th->hidden || !reader_in_time(c, t))
+		return;
+	sid = intern_stack(c, &c->off, flags, t);
+	profile_add_agg(c->p, PROF_AGG_OFFCPU, (uint32_t)call, b->thread, sid, 1, blocked);
+	if (flags & XPF_SF_ONE_CALL)
+		profile_add_event(c->p, &(struct prof_event){
+			.thread = b->thread, .kind = PROF_EV_BLOCKED, .ref = sid,
+			.call = (uint32_t)call, .t = t > blocked ? t - blocked : 0, .dur = blocked });
+	th = &c->p->threads[b->thread];
+	th->offcpu_samples++;
+	th->offcpu_ns += blocked;
 }
 
 static void rec_region(struct rctx *c, struct rblock *b, struct cur *k, uint64_t t)
@@ -161,7 +212,7 @@ static void rec_region(struct rctx *c, struct rblock *b, struct cur *k, uint64_t
 		reader_fault(c, "region: a field runs past the payload; record skipped");
 		return;
 	}
-	if (c->p->threads[b->thread].hidden || !in_time(c, t))
+	if (c->p->threads[b->thread].hidden || !reader_in_time(c, t))
 		return;
 	id = strtab_intern(&c->p->strs, name, strnlen(name, n));
 	profile_add_region(c->p, id, dur, cpu);
@@ -195,6 +246,8 @@ static void pass2_fn(struct rctx *c, struct rblock *b, unsigned tag, struct cur 
 {
 	if (tag == XPF_REC_SAMPLE)
 		rec_sample(c, b, k, t);
+	else if (tag == XPF_REC_OFFCPU)
+		rec_offcpu(c, b, k, t);
 	else if (tag == XPF_REC_REGION)
 		rec_region(c, b, k, t);
 	else if (tag == XPF_REC_NOTE)
@@ -204,9 +257,9 @@ static void pass2_fn(struct rctx *c, struct rblock *b, unsigned tag, struct cur 
 void reader_pass2(struct rctx *c)
 {
 	for (size_t i = c->pass2_from; i < c->pass2_to; i++) {
-		c->depth = 0;
-		c->pydepth = 0;
-		c->stack_bad = false;
+		c->on.depth = c->off.depth = 0;
+		c->on.pydepth = c->off.pydepth = 0;
+		c->on.bad = c->off.bad = false;
 		reader_walk_block(c, &c->blks[i], pass2_fn, false);
 	}
 }

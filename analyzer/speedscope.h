@@ -12,9 +12,10 @@
 #include "symbols.h"
 
 /*
- * Writes one sampled profile per thread that has samples, weights in CPU nanoseconds, to
- * `out` and flushes it. Returns 0 or -EIO.
+ * Writes one sampled profile per thread that has time of `kind` (prof_kind_has()), weights
+ * in nanoseconds (or sample counts unless `ns`), to `out` and flushes it. Returns 0 or -EIO.
  */
-int speedscope_write(FILE *out, const struct profile *p, const struct symbols *s);
+int speedscope_write(FILE *out, const struct profile *p, const struct symbols *s,
+		     enum prof_kind kind, bool ns);
 
 #endif /* XPROF_ANALYZER_SPEEDSCOPE_H */

@@ -85,8 +85,10 @@ void stacks_build(struct stacks *st, struct profile *p, const struct symbols *s,
 		const struct prof_thread *t = &p->threads[a->thread];
 		const struct prof_process *pr = &p->procs[t->proc];
 		const struct prof_stack *sk = &p->stacks[a->stack];
-		uint32_t off = (uint32_t)st->nlabels;
+		uint32_t off = (uint32_t)st->nlabels, leaf = sym_agg_leaf(s, a);
 
+		if (!prof_kind_has(o->kind, a) || t->hidden)
+			continue;
 		push_label(st, o->pid ? fmt_label(p, prof_str(p, pr->comm), pr->pid) : pr->comm);
 		if (o->tid)
 			push_label(st, fmt_label(p, prof_str(p, t->name), t->tid));
@@ -99,6 +101,8 @@ void stacks_build(struct stacks *st, struct profile *p, const struct symbols *s,
 			while (n--)	/* chain is innermost first */
 				push_label(st, f[n].label);
 		}
+		if (leaf != PROF_NONE)
+			push_label(st, s->chain[s->locs[leaf].chain].label);
 		add(st, off, (uint32_t)(st->nlabels - off), a->samples, a->weight_ns);
 	}
 }

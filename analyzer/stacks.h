@@ -6,7 +6,9 @@
  * A stack is an array of frame labels (strtab ids): the process frame (`comm`, or
  * `comm-PID`), optionally the thread frame (`name-TID`), `[truncated]` for samples whose root
  * end was cut, then the code frames from root to leaf with inlined frames expanded (unless
- * --no-inline). Samples of identical label arrays are added together.
+ * --no-inline), then for off-CPU time the leaf `[blocked] CALL` and for run-queue time the
+ * leaf `[run queue]` (symbols.h, sym_agg_leaf). Samples of identical label arrays are added
+ * together. Which aggregates are taken is the kind's choice (--kind, prof_kind_has()).
  */
 #ifndef XPROF_ANALYZER_STACKS_H
 #define XPROF_ANALYZER_STACKS_H
@@ -20,6 +22,7 @@
 struct stacks_opts {
 	bool pid;		/* process frame comm-PID */
 	bool tid;		/* add thread frame name-TID */
+	enum prof_kind kind;	/* cpu (default), offcpu or wall */
 };
 
 struct named_stack {

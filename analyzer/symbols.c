@@ -79,6 +79,7 @@ void symbols_init(struct symbols *s, struct profile *p, const struct sym_opts *o
 	kvmap_init(&s->loc_map);
 	kvmap_init(&s->func_map);
 	kvmap_init(&s->py_map);
+	kvmap_init(&s->leaf_map);
 	set_debuginfo_path(o->debug_dirs);
 	/* Demangle C++ names when libstdc++ is at hand; the analyzer does not link it. */
 	s->demangle = dlsym(RTLD_DEFAULT, "__cxa_demangle");
@@ -118,6 +119,7 @@ void symbols_fini(struct symbols *s)
 	kvmap_fini(&s->loc_map);
 	kvmap_fini(&s->func_map);
 	kvmap_fini(&s->py_map);
+	kvmap_fini(&s->leaf_map);
 }
 
 /* ---- addresses to locations ----------------------------------------------------------- */
@@ -498,10 +500,65 @@ static void symbolise_all(struct symbols *s)
 	free(order);
 }
 
+/* ---- pseudo leaves ---------------------------------------------------------------------- */
+
+/* A location of one frame, function `name` in module `module`, that no address holds. */
+static uint32_t pseudo_loc(struct symbols *s, const char *name, const char *module)
+{
+	struct profile *p = s->p;
+	uint32_t id = strtab_intern(&p->strs, name, strlen(name));
+	uint32_t mod = strtab_intern(&p->strs, module, strlen(module));
+	struct sym_loc *l = VEC_PUSH(s->locs, s->nlocs, s->caplocs);
+	struct sym_frame *f;
+
+	memset(l, 0, sizeof(*l));
+	l->modfile = PROF_NONE;
+	l->kind = SYM_NATIVE;
+	l->chain = (uint32_t)s->nchain;
+	l->nchain = 1;
+	f = VEC_PUSH(s->chain, s->nchain, s->capchain);
+	memset(f, 0, sizeof(*f));
+	f->func = sym_func_of(s, id, mod);
+	f->label = id;
+	return (uint32_t)s->nlocs - 1;
+}
+
+static void add_leaves(struct symbols *s)
+{
+	const struct profile *p = s->p;
+
+	for (size_t i = 0; i < p->naggs; i++) {
+		const struct prof_agg *a = &p->aggs[i];
+		char name[64], num[24];
+		uint32_t v;
+
+		if (a->kind == PROF_AGG_CPU || kvmap_find(&s->leaf_map, a->kind, a->call, &v))
+			continue;
+		if (a->kind == PROF_AGG_RUNQ)
+			v = pseudo_loc(s, "[run queue]", "[run queue]");
+		else {
+			snprintf(name, sizeof(name), "[blocked] %s",
+				 prof_call_name(a->call, num, sizeof(num)));
+			v = pseudo_loc(s, name, "[blocked]");
+		}
+		kvmap_put(&s->leaf_map, a->kind, a->call, v);
+	}
+}
+
+uint32_t sym_agg_leaf(const struct symbols *s, const struct prof_agg *a)
+{
+	uint32_t v;
+
+	if (a->kind == PROF_AGG_CPU || !kvmap_find(&s->leaf_map, a->kind, a->call, &v))
+		return PROF_NONE;
+	return v;
+}
+
 int symbols_resolve(struct symbols *s)
 {
 	map_stacks(s);
 	symbolise_all(s);
 	py_merge(s);
+	add_leaves(s);
 	return 0;
 }

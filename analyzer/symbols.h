@@ -77,6 +77,7 @@ struct symbols {
 	size_t nfuncs, capfuncs;
 	struct kvmap loc_map, func_map;
 	struct kvmap py_map;		/* pycodes index -> its location */
+	struct kvmap leaf_map;		/* (aggregate kind, call) -> its pseudo leaf location */
 	char *(*demangle)(const char *, char *, size_t *, int *);
 	unsigned warnings;
 	struct sym_jit *jit;		/* per process, made on first use (symbols_jit.c) */
@@ -126,6 +127,14 @@ bool sym_jit_in_region(struct symbols *s, uint32_t proc, uint64_t addr);
 /* The JIT symbols of pseudo module `modfile`, NULL if it is an ELF file. */
 const struct jit_table *sym_jit_table(const struct symbols *s, uint32_t modfile);
 void sym_jit_fini(struct symbols *s);
+
+/*
+ * The leaf an aggregate adds below its stack, a location that stands for no address: the
+ * function "[blocked] CALL" (module "[blocked]") for off-CPU time, "[run queue]" (module
+ * "[run queue]") for run-queue time; PROF_NONE for CPU samples. symbols_resolve() makes
+ * those of the aggregates present.
+ */
+uint32_t sym_agg_leaf(const struct symbols *s, const struct prof_agg *a);
 
 /* The chain of frames of location `loc`, innermost first; *n gets its length. */
 static inline const struct sym_frame *sym_chain(const struct symbols *s, uint32_t loc,

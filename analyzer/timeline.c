@@ -14,8 +14,13 @@
  * command line, how it ended); then, for what the model holds time-stamped events of
  * (profile.keep_events), thread lifetimes ("thread" slices from start to end), samples
  * (instants named by their leaf function, with the whole stack and CPU time as arguments),
- * regions of <xprof.h> and blocked intervals ("X" slices). Times ("ts", "dur") are
- * microseconds since the earliest start of the processes read, on their real-time clocks.
+ * regions of <xprof.h> and blocked calls recorded one by one (XPF_SF_ONE_CALL: "X" slices
+ * named "[blocked] CALL", the stack at the call's entry as argument; calls sampled by time
+ * have no interval of their own). Always, from the scheduler figures (XPF_REC_SCHED, about
+ * once a second), two counters ("C") per thread: "run queue ms (tid N)", its cumulative
+ * time waiting for a CPU, and "context switches (tid N)", voluntary and involuntary. Times
+ * ("ts", "dur") are microseconds since the earliest start of the processes read, on their
+ * real-time clocks.
  */
 #include "timeline.h"
 
@@ -222,10 +227,15 @@ static const char *stack_text(const struct tl *c, uint32_t sid, char *buf, size_
 static void write_stack_event(struct tl *c, const struct prof_event *e, uint32_t pid,
 			      uint32_t tid, double t)
 {
-	char stack[8192];
+	char stack[8192], name[64], num[24];
 	const char *leaf;
 
 	stack_text(c, e->ref, stack, sizeof(stack), &leaf);
+	if (e->kind == PROF_EV_BLOCKED) {
+		snprintf(name, sizeof(name), "[blocked] %s", prof_call_name(e->call, num,
+									    sizeof(num)));
+		leaf = name;
+	}
 	ev(c, e->kind == PROF_EV_SAMPLE ? "i" : "X", pid, tid);
 	fprintf(c->f, "\"cat\":\"%s\",\"name\":", e->kind == PROF_EV_SAMPLE ? "sample" : "blocked");
 	json_str(c->f, leaf);
@@ -287,6 +297,31 @@ static void write_thread_lives(struct tl *c)
 	free(start);
 }
 
+/* The scheduler counters of every visible thread, one pair per SCHED record. */
+static void write_sched(struct tl *c)
+{
+	const struct profile *p = c->p;
+
+	for (size_t i = 0; i < p->nscheds; i++) {
+		const struct prof_sched *r = &p->scheds[i];
+		const struct prof_thread *th = &p->threads[r->thread];
+		const struct prof_process *pr = &p->procs[th->proc];
+		uint64_t runq = r->run_delay_ns > th->runq_base ? r->run_delay_ns - th->runq_base : 0;
+		uint32_t pid = c->tpid[th->proc];
+		double t = ts_us(c, pr, r->t);
+
+		if (th->hidden || pr->hidden)
+			continue;
+		ev(c, "C", pid, trace_tid(c, th));
+		fprintf(c->f, "\"name\":\"run queue ms (tid %" PRId32 ")\",\"ts\":%.3f,"
+			"\"args\":{\"ms\":%.3f}}", th->tid, t, runq / 1e6);
+		ev(c, "C", pid, trace_tid(c, th));
+		fprintf(c->f, "\"name\":\"context switches (tid %" PRId32 ")\",\"ts\":%.3f,"
+			"\"args\":{\"voluntary\":%" PRIu64 ",\"involuntary\":%" PRIu64 "}}",
+			th->tid, t, r->nvcsw, r->nivcsw);
+	}
+}
+
 int timeline_write(FILE *out, const struct profile *p, const struct symbols *s)
 {
 	struct tl c = { .f = out, .p = p, .s = s, .first = true };
@@ -305,6 +340,7 @@ int timeline_write(FILE *out, const struct profile *p, const struct symbols *s)
 	write_thread_lives(&c);
 	for (size_t i = 0; i < p->nevents; i++)
 		write_event(&c, &p->events[i]);
+	write_sched(&c);
 	fputs("]}\n", out);
 	free(c.tpid);
 	return fflush(out) != 0 || ferror(out) ? -EIO : 0;

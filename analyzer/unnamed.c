@@ -47,7 +47,7 @@ static size_t tally(const struct an_ctx *c, struct um **out, uint64_t *total)
 		uint32_t k, at;
 		bool added;
 
-		if (!sk->depth)
+		if (!sk->depth || a->kind != PROF_AGG_CPU)
 			continue;
 		fr = sym_chain(s, p->stack_locs[sk->locs + sk->depth - 1u], &k);
 		if (!k)

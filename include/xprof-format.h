@@ -182,6 +182,44 @@ enum xpf_call {
 };
 
 /*
+ * The calls' names on output: the libc functions interposed (pread and pwrite also stand for
+ * pread64 and pwrite64, fcntl for its F_SETLKW and F_OFD_SETLKW locks). Defined only where
+ * XPF_CALL_NAMES is defined before this header is included, so that one file of a program
+ * holds the table.
+ */
+#ifdef XPF_CALL_NAMES
+const char *const xpf_call_names[XPF_CALL_NR] = {
+	[XPF_CALL_READ] = "read", [XPF_CALL_READV] = "readv", [XPF_CALL_PREAD] = "pread",
+	[XPF_CALL_PREADV] = "preadv", [XPF_CALL_WRITE] = "write", [XPF_CALL_WRITEV] = "writev",
+	[XPF_CALL_PWRITE] = "pwrite", [XPF_CALL_PWRITEV] = "pwritev", [XPF_CALL_RECV] = "recv",
+	[XPF_CALL_RECVFROM] = "recvfrom", [XPF_CALL_RECVMSG] = "recvmsg",
+	[XPF_CALL_RECVMMSG] = "recvmmsg", [XPF_CALL_SEND] = "send", [XPF_CALL_SENDTO] = "sendto",
+	[XPF_CALL_SENDMSG] = "sendmsg", [XPF_CALL_SENDMMSG] = "sendmmsg",
+	[XPF_CALL_POLL] = "poll", [XPF_CALL_PPOLL] = "ppoll", [XPF_CALL_SELECT] = "select",
+	[XPF_CALL_PSELECT] = "pselect", [XPF_CALL_EPOLL_WAIT] = "epoll_wait",
+	[XPF_CALL_EPOLL_PWAIT] = "epoll_pwait", [XPF_CALL_ACCEPT] = "accept",
+	[XPF_CALL_ACCEPT4] = "accept4", [XPF_CALL_CONNECT] = "connect", [XPF_CALL_WAIT] = "wait",
+	[XPF_CALL_WAITPID] = "waitpid", [XPF_CALL_WAIT3] = "wait3", [XPF_CALL_WAIT4] = "wait4",
+	[XPF_CALL_WAITID] = "waitid", [XPF_CALL_NANOSLEEP] = "nanosleep",
+	[XPF_CALL_CLOCK_NANOSLEEP] = "clock_nanosleep", [XPF_CALL_USLEEP] = "usleep",
+	[XPF_CALL_SLEEP] = "sleep", [XPF_CALL_MUTEX_LOCK] = "pthread_mutex_lock",
+	[XPF_CALL_MUTEX_TIMEDLOCK] = "pthread_mutex_timedlock",
+	[XPF_CALL_COND_WAIT] = "pthread_cond_wait",
+	[XPF_CALL_COND_TIMEDWAIT] = "pthread_cond_timedwait", [XPF_CALL_JOIN] = "pthread_join",
+	[XPF_CALL_SEM_WAIT] = "sem_wait", [XPF_CALL_SEM_TIMEDWAIT] = "sem_timedwait",
+	[XPF_CALL_SIGWAIT] = "sigwait", [XPF_CALL_SIGWAITINFO] = "sigwaitinfo",
+	[XPF_CALL_SIGTIMEDWAIT] = "sigtimedwait", [XPF_CALL_SIGSUSPEND] = "sigsuspend",
+	[XPF_CALL_FSYNC] = "fsync", [XPF_CALL_FDATASYNC] = "fdatasync", [XPF_CALL_FLOCK] = "flock",
+	[XPF_CALL_FCNTL_LOCK] = "fcntl", [XPF_CALL_LOCKF] = "lockf",
+	[XPF_CALL_RWLOCK_RDLOCK] = "pthread_rwlock_rdlock",
+	[XPF_CALL_RWLOCK_WRLOCK] = "pthread_rwlock_wrlock",
+	[XPF_CALL_BARRIER_WAIT] = "pthread_barrier_wait",
+};
+#else
+extern const char *const xpf_call_names[XPF_CALL_NR];
+#endif
+
+/*
  * JIT symbol files kept with the profile (XPF_REC_JIT_FILE). At the end of an image the
  * perf map /tmp/perf-PID.map and the jitdump jit-PID.dump the runtime mapped are copied into
  * the run directory as

@@ -17,8 +17,8 @@ command -v "$CC" >/dev/null || { echo "fuzz.sh: $CC not found (scripts/install-d
 mkdir -p "$O/fuzz"
 for t in $TARGETS; do
 	case $t in
-	fuzz_reader) srcs="analyzer/reader.c analyzer/reader_jit.c analyzer/samples.c
-		analyzer/profile.c analyzer/util.c"; seeds=tests/fuzz-corpus ;;
+	fuzz_reader) srcs="analyzer/reader.c analyzer/reader_jit.c analyzer/reader_sched.c
+		analyzer/samples.c analyzer/profile.c analyzer/util.c"; seeds=tests/fuzz-corpus ;;
 	fuzz_jitmap) srcs="analyzer/jitmap.c analyzer/util.c"; seeds=tests/fuzz-corpus-jit ;;
 	*) echo "fuzz.sh: unknown target $t (fuzz_reader, fuzz_jitmap)" >&2; exit 64 ;;
 	esac

@@ -41,13 +41,14 @@ static int cmp_dline(const void *x, const void *y)
 static void fold(struct an_ctx *c, struct profile *p, struct symbols *s, int side,
 		 struct dlines *out)
 {
-	struct stacks_opts so = { .pid = c->o->pid_frame, .tid = c->o->tid_frame };
+	struct stacks_opts so = { .pid = c->o->pid_frame, .tid = c->o->tid_frame,
+				  .kind = c->o->kind };
 	struct stacks st;
 
 	memset(out, 0, sizeof(*out));
 	stacks_build(&st, p, s, &so);
 	for (size_t i = 0; i < st.n; i++) {
-		uint64_t n = c->o->weight_ns ? st.v[i].weight_ns : st.v[i].samples;
+		uint64_t n = an_weight(c->o, st.v[i].samples, st.v[i].weight_ns);
 		struct dline *l;
 
 		if (!n)
@@ -132,11 +133,12 @@ static int write_svg(struct an_ctx *c, const struct dlines *d)
 	uint64_t *base = xcalloc(d->n + 1, sizeof(*base));
 	const char **frames;
 	size_t nframes = 0, k = 0;
-	char sub[600];
+	char sub[600], title[128];
 	struct fg_options fo = {
-		.title = c->o->title ? c->o->title : "Differential flame graph",
+		.title = c->o->title ? c->o->title : an_title(c->o, "Differential flame graph",
+							      title, sizeof(title)),
 		.subtitle = sub,
-		.unit = c->o->weight_ns ? "ns" : "samples",
+		.unit = an_unit(c->o),
 		.base = base,
 	};
 	int err;

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * cmds/flamegraph.c - the `flamegraph` command: hands the profile's named stacks (stacks.c)
- * to the SVG writer (flamegraph.c). Analyzer only.
+ * to the SVG writer (flamegraph.c), titled with the kind and unit of its widths (a
+ * --title of the user's own gets them as its subtitle). Analyzer only.
  */
 #include "analyze.h"
 #include "flamegraph.h"
@@ -11,10 +12,14 @@
 
 int cmd_flamegraph(struct an_ctx *c)
 {
-	struct stacks_opts so = { .pid = c->o->pid_frame, .tid = c->o->tid_frame };
+	struct stacks_opts so = { .pid = c->o->pid_frame, .tid = c->o->tid_frame,
+				  .kind = c->o->kind };
+	char title[128];
 	struct fg_options fo = {
-		.title = c->o->title,
-		.unit = c->o->weight_ns ? "ns" : "samples",
+		.title = c->o->title ? c->o->title : an_title(c->o, "Flame graph", title,
+							      sizeof(title)),
+		.subtitle = c->o->title ? an_title(c->o, "Widths", title, sizeof(title)) : NULL,
+		.unit = an_unit(c->o),
 	};
 	struct stacks st;
 	struct fg_stack *fs;
@@ -29,7 +34,7 @@ int cmd_flamegraph(struct an_ctx *c)
 	for (size_t i = 0; i < st.n; i++) {
 		fs[i].frames = names + st.v[i].off;
 		fs[i].nframes = st.v[i].n;
-		fs[i].value = c->o->weight_ns ? st.v[i].weight_ns : st.v[i].samples;
+		fs[i].value = an_weight(c->o, st.v[i].samples, st.v[i].weight_ns);
 		fs[i].samples = st.v[i].samples;
 	}
 	err = flamegraph_write(c->out, fs, st.n, &fo);

@@ -4,8 +4,11 @@
  * one line per distinct stack, sorted bytewise so the output is deterministic and ready for
  * flamegraph.pl, inferno or speedscope. Analyzer only.
  *
- * COUNT is the number of samples, or with --weight=cpu-ns the CPU nanoseconds they stand
- * for. Dropped samples have no stack and are not here (`report` counts them).
+ * COUNT is the number of samples, or with --weight=ns the CPU nanoseconds they stand for.
+ * With --kind offcpu the stacks end in `[blocked] CALL` and COUNT is blocked nanoseconds;
+ * with --kind wall both are there, and each thread's run-queue nanoseconds under a
+ * `[run queue]` leaf (stacks.h). Dropped samples have no stack and are not here (`report`
+ * counts them).
  */
 #include "analyze.h"
 #include "stacks.h"
@@ -27,7 +30,8 @@ static int cmp_line(const void *a, const void *b)
 
 int cmd_folded(struct an_ctx *c)
 {
-	struct stacks_opts so = { .pid = c->o->pid_frame, .tid = c->o->tid_frame };
+	struct stacks_opts so = { .pid = c->o->pid_frame, .tid = c->o->tid_frame,
+				  .kind = c->o->kind };
 	struct stacks st;
 	struct line *lines;
 	size_t n = 0;
@@ -35,7 +39,7 @@ int cmd_folded(struct an_ctx *c)
 	stacks_build(&st, c->p, c->s, &so);
 	lines = xmalloc((st.n + 1) * sizeof(*lines));
 	for (size_t i = 0; i < st.n; i++) {
-		uint64_t count = c->o->weight_ns ? st.v[i].weight_ns : st.v[i].samples;
+		uint64_t count = an_weight(c->o, st.v[i].samples, st.v[i].weight_ns);
 
 		if (!count)
 			continue;

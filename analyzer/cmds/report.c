@@ -7,7 +7,11 @@
  *
  * Times are CPU-time weights of samples (weight_ns), so a function's seconds are the CPU
  * seconds it was seen using; percentages are of all sampled CPU time of the selection.
- * Inclusive time counts a function once per sample even when it recurses.
+ * Inclusive time counts a function once per sample even when it recurses. With --kind
+ * offcpu the function tables rank blocked time instead, the `[blocked] CALL` leaves being
+ * the self time; with --kind wall, all of it with `[run queue]` leaves. The process and
+ * thread tables split wall time whatever the kind: CPU, run queue (the kernel's schedstat),
+ * blocked (the exact per-call totals, else the off-CPU samples), and what is left unseen.
  */
 #include "analyze.h"
 #include "unnamed.h"
@@ -31,6 +35,7 @@ struct fstat {
 
 struct totals {
 	uint64_t samples, dropped, sampled_ns, cpu_ns, threads, procs;
+	uint64_t runq_ns, blocked_ns, offcpu_samples;
 	uint64_t presample_ns, setup_ns;	/* before the first samples; xprof's part */
 	uint64_t drop_n[NDROP], drop_ns[NDROP];
 };
@@ -68,6 +73,9 @@ static void count_totals(const struct profile *p, struct totals *tt)
 		if (t->hidden)
 			continue;
 		tt->threads++;
+		tt->runq_ns += prof_thread_runq(t);
+		tt->blocked_ns += prof_thread_blocked(t);
+		tt->offcpu_samples += t->offcpu_samples;
 		tt->samples += t->samples;
 		tt->sampled_ns += t->sampled_ns;
 		tt->dropped += d;
@@ -104,7 +112,8 @@ static void run_table(struct an_ctx *c, const struct totals *tt)
 		{ "dropped", "DROPPED", true }, { "sampled_ns", "SAMPLED s", true },
 		{ "cpu_ns", "CPU s", true }, { "mechanism", "MECHANISM", false },
 		{ "hz", "HZ", true }, { "presample_ns", "PRE-SAMPLE s", true },
-		{ "setup_ns", "SET-UP s", true },
+		{ "setup_ns", "SET-UP s", true }, { "runq_ns", "RUN QUEUE s", true },
+		{ "blocked_ns", "BLOCKED s", true }, { "offcpu_samples", "OFF-CPU N", true },
 	};
 	const struct profile *p = c->p;
 	const char *run = NULL, *mech = NULL;
@@ -133,6 +142,9 @@ static void run_table(struct an_ctx *c, const struct totals *tt)
 	table_cell(&t, "%ld", hz < 0 ? 0 : hz);
 	cell_ns(&t, c->o->fmt, tt->presample_ns);
 	cell_ns(&t, c->o->fmt, tt->setup_ns);
+	cell_ns(&t, c->o->fmt, tt->runq_ns);
+	cell_ns(&t, c->o->fmt, tt->blocked_ns);
+	table_cell(&t, "%" PRIu64, tt->offcpu_samples);
 	table_print(c->out, &t, c->o->fmt, "Run");
 	table_fini(&t);
 }
@@ -142,6 +154,7 @@ static void proc_row(struct an_ctx *c, struct table *t, uint32_t i)
 	const struct profile *p = c->p;
 	const struct prof_process *pr = &p->procs[i];
 	uint64_t sampled = 0, samples = 0, dropped = 0, trunc = 0, end, cpu;
+	uint64_t runq = 0, blocked = 0, unseen = 0;
 	bool exact;
 
 	for (size_t k = 0; k < p->nthreads; k++) {
@@ -149,6 +162,9 @@ static void proc_row(struct an_ctx *c, struct table *t, uint32_t i)
 
 		if (th->proc != i || th->hidden)
 			continue;
+		runq += prof_thread_runq(th);
+		blocked += prof_thread_blocked(th);
+		unseen += prof_thread_unseen(p, th);
 		sampled += th->sampled_ns;
 		samples += th->samples;
 		dropped += thread_dropped(th);
@@ -175,6 +191,9 @@ static void proc_row(struct an_ctx *c, struct table *t, uint32_t i)
 	cell_ns(t, c->o->fmt, pr->presample_cpu_ns);
 	cell_ns(t, c->o->fmt, pr->setup_cpu_ns);
 	table_cell(t, "%" PRIu64, pr->handled);
+	cell_ns(t, c->o->fmt, runq);
+	cell_ns(t, c->o->fmt, blocked);
+	cell_ns(t, c->o->fmt, unseen);
 }
 
 static void process_table(struct an_ctx *c)
@@ -187,7 +206,8 @@ static void process_table(struct an_ctx *c)
 		{ "dropped", "DROPPED", true }, { "truncated", "TRUNC", true },
 		{ "end", "END", false }, { "exit_status", "STATUS", true },
 		{ "presample_ns", "PRE-SAMPLE s", true }, { "setup_ns", "SET-UP s", true },
-		{ "handled", "HANDLED", true },
+		{ "handled", "HANDLED", true }, { "runq_ns", "RUN QUEUE s", true },
+		{ "blocked_ns", "BLOCKED s", true }, { "unseen_ns", "UNSEEN s", true },
 	};
 	struct table t;
 
@@ -206,7 +226,9 @@ static void thread_table(struct an_ctx *c)
 		{ "name", "NAME", false }, { "cpu_ns", "CPU s", true },
 		{ "sampled_ns", "SAMPLED s", true }, { "samples", "SAMPLES", true },
 		{ "dropped", "DROPPED", true }, { "truncated", "TRUNC", true },
-		{ "hz_achieved", "HZ", true },
+		{ "hz_achieved", "HZ", true }, { "wall_ns", "WALL s", true },
+		{ "runq_ns", "RUN QUEUE s", true }, { "blocked_ns", "BLOCKED s", true },
+		{ "unseen_ns", "UNSEEN s", true },
 	};
 	const struct profile *p = c->p;
 	struct table t;
@@ -228,31 +250,41 @@ static void thread_table(struct an_ctx *c)
 			table_cell(&t, "%" PRIu64, thread_dropped(th));
 			table_cell(&t, "%" PRIu64, th->truncated);
 			table_cell(&t, "%.1f", th->cpu_ns ? th->samples * 1e9 / th->cpu_ns : 0.0);
+			cell_ns(&t, c->o->fmt, prof_thread_wall(p, th));
+			cell_ns(&t, c->o->fmt, prof_thread_runq(th));
+			cell_ns(&t, c->o->fmt, prof_thread_blocked(th));
+			cell_ns(&t, c->o->fmt, prof_thread_unseen(p, th));
 		}
 	}
 	table_print(c->out, &t, c->o->fmt, "Threads");
 	table_fini(&t);
 }
 
-/* Self and inclusive time per function, from the (thread, stack) aggregates. */
-static struct fstat *function_stats(struct an_ctx *c)
+/* Self and inclusive time per function, from the aggregates of the kind; *whole gets their
+ * total. A [blocked] or [run queue] leaf is a function of its own, below the stack. */
+static struct fstat *function_stats(struct an_ctx *c, uint64_t *whole)
 {
 	const struct profile *p = c->p;
 	const struct symbols *s = c->s;
 	struct fstat *fs = xcalloc(s->nfuncs, sizeof(*fs));
 	size_t *seen = xcalloc(s->nfuncs, sizeof(*seen));	/* agg index + 1 that counted it */
 
+	*whole = 0;
 	for (size_t f = 0; f < s->nfuncs; f++)
 		fs[f].func = (uint32_t)f;
 	for (size_t i = 0; i < p->naggs; i++) {
 		const struct prof_agg *a = &p->aggs[i];
 		const struct prof_stack *sk = &p->stacks[a->stack];
+		uint32_t leaf = sym_agg_leaf(s, a), nl = sk->nlocs + (leaf != PROF_NONE);
 
-		for (uint32_t j = 0; j < sk->nlocs; j++) {
-			uint32_t n;
-			const struct sym_frame *fr = sym_chain(s, p->stack_locs[sk->locs + j], &n);
+		if (!prof_kind_has(c->o->kind, a))
+			continue;
+		*whole += a->weight_ns;
+		for (uint32_t j = 0; j < nl; j++) {
+			uint32_t n, loc = j < sk->nlocs ? p->stack_locs[sk->locs + j] : leaf;
+			const struct sym_frame *fr = sym_chain(s, loc, &n);
 
-			if (j == sk->nlocs - 1u && n) {
+			if (j == nl - 1u && n) {
 				fs[fr[0].func].self_ns += a->weight_ns;
 				fs[fr[0].func].self_n += a->samples;
 			}
@@ -269,7 +301,7 @@ static struct fstat *function_stats(struct an_ctx *c)
 	return fs;
 }
 
-/* Sorting context: qsort_r passes the symbols for the name tie-break. */
+/* Sorting context: qsort_r passes the command for the weight and the name tie-break. */
 static int cmp_name(const struct fstat *x, const struct fstat *y, const struct an_ctx *c)
 {
 	const struct sym_func *fx = &c->s->funcs[x->func], *fy = &c->s->funcs[y->func];
@@ -281,20 +313,28 @@ static int cmp_name(const struct fstat *x, const struct fstat *y, const struct a
 static int cmp_self(const void *a, const void *b, void *arg)
 {
 	const struct fstat *x = a, *y = b;
+	const struct an_ctx *c = arg;
+	uint64_t xs = an_weight(c->o, x->self_n, x->self_ns), ys = an_weight(c->o, y->self_n,
+									     y->self_ns);
+	uint64_t xt = an_weight(c->o, x->total_n, x->total_ns), yt = an_weight(c->o, y->total_n,
+									      y->total_ns);
 
-	if (x->self_ns != y->self_ns)
-		return x->self_ns > y->self_ns ? -1 : 1;
-	if (x->total_ns != y->total_ns)
-		return x->total_ns > y->total_ns ? -1 : 1;
-	return cmp_name(x, y, arg);
+	if (xs != ys)
+		return xs > ys ? -1 : 1;
+	if (xt != yt)
+		return xt > yt ? -1 : 1;
+	return cmp_name(x, y, c);
 }
 
 static int cmp_total(const void *a, const void *b, void *arg)
 {
 	const struct fstat *x = a, *y = b;
+	const struct an_ctx *c = arg;
+	uint64_t xt = an_weight(c->o, x->total_n, x->total_ns), yt = an_weight(c->o, y->total_n,
+									      y->total_ns);
 
-	if (x->total_ns != y->total_ns)
-		return x->total_ns > y->total_ns ? -1 : 1;
+	if (xt != yt)
+		return xt > yt ? -1 : 1;
 	return cmp_self(a, b, arg);
 }
 
@@ -307,8 +347,10 @@ static void function_table(struct an_ctx *c, struct fstat *fs, size_t n, uint64_
 		{ "self_pct", "SELF %", true }, { "total_pct", "TOTAL %", true },
 		{ "self_samples", "SELF N", true }, { "total_samples", "TOTAL N", true },
 	};
+	static const char *const kinds[] = { "CPU time", "off-CPU (blocked) time", "wall time" };
 	enum table_fmt f = c->o->fmt;
 	size_t top = c->o->top > 0 ? (size_t)c->o->top : f == TABLE_TSV ? SIZE_MAX : TOP_DEFAULT;
+	char title[96];
 	struct table t;
 
 	qsort_r(fs, n, sizeof(*fs), by_total ? cmp_total : cmp_self, c);
@@ -316,7 +358,8 @@ static void function_table(struct an_ctx *c, struct fstat *fs, size_t n, uint64_
 	for (size_t i = 0; i < n && i < top; i++) {
 		const struct sym_func *fn = &c->s->funcs[fs[i].func];
 
-		if (!fs[i].total_n || (!by_total && !fs[i].self_n && f != TABLE_TSV))
+		if ((!fs[i].total_n && !fs[i].total_ns) ||
+		    (!by_total && !fs[i].self_n && !fs[i].self_ns && f != TABLE_TSV))
 			break;
 		table_cell(&t, "%s", prof_str(c->p, fn->name));
 		table_cell(&t, "%s", prof_str(c->p, fn->module));
@@ -327,19 +370,97 @@ static void function_table(struct an_ctx *c, struct fstat *fs, size_t n, uint64_
 		table_cell(&t, "%" PRIu64, fs[i].self_n);
 		table_cell(&t, "%" PRIu64, fs[i].total_n);
 	}
-	table_print(c->out, &t, f, by_total ? "Top functions by inclusive CPU time" :
-					      "Top functions by self CPU time");
+	snprintf(title, sizeof(title), "Top functions by %s %s", by_total ? "inclusive" : "self",
+		 kinds[c->o->kind]);
+	table_print(c->out, &t, f, title);
 	table_fini(&t);
 }
 
-static void functions(struct an_ctx *c, uint64_t whole)
+/* In TSV one table: ranked by self time for CPU, by inclusive time for the other kinds
+ * (whose self time is mostly the [blocked] leaves, which the blocked table has exactly). */
+static void functions(struct an_ctx *c)
 {
-	struct fstat *fs = function_stats(c);
+	uint64_t whole;
+	struct fstat *fs = function_stats(c, &whole);
+	bool cpu = c->o->kind == PROF_KIND_CPU;
 
-	function_table(c, fs, c->s->nfuncs, whole, false);
-	if (c->o->fmt != TABLE_TSV)
+	if (c->o->fmt != TABLE_TSV || cpu)
+		function_table(c, fs, c->s->nfuncs, whole, false);
+	if (c->o->fmt != TABLE_TSV || !cpu)
 		function_table(c, fs, c->s->nfuncs, whole, true);
 	free(fs);
+}
+
+/* Rows of the blocked table: one per thread and call that was made. */
+struct brow {
+	uint32_t thread;
+	const struct prof_calls *k;
+};
+
+static int cmp_brow(const void *a, const void *b)
+{
+	const struct brow *x = a, *y = b;
+
+	if (x->thread != y->thread)
+		return x->thread < y->thread ? -1 : 1;
+	if (x->k->blocked_ns != y->k->blocked_ns)
+		return x->k->blocked_ns > y->k->blocked_ns ? -1 : 1;
+	return x->k->call < y->k->call ? -1 : x->k->call > y->k->call;
+}
+
+/* The exact per-call totals of every visible thread (XPF_REC_OFFCPU_CALLS), by process and
+ * thread as the thread table lists them, then by blocked time. */
+static void blocked_table(struct an_ctx *c)
+{
+	static const struct table_col cols[] = {
+		{ "pid", "PID", true }, { "gen", "GEN", true }, { "tid", "TID", true },
+		{ "name", "NAME", false }, { "call", "CALL", false }, { "calls", "CALLS", true },
+		{ "blocked", "BLOCKED", true }, { "blocked_ns", "BLOCKED s", true },
+	};
+	const struct profile *p = c->p;
+	struct brow *v = NULL;
+	size_t n = 0, cap = 0;
+	struct table t;
+	char num[24];
+
+	for (uint32_t i = 0; i < p->nprocs; i++)
+		for (size_t k = 0; k < p->nthreads; k++) {
+			const struct prof_thread *th = &p->threads[k];
+
+			if (th->proc != i || th->hidden)
+				continue;
+			for (size_t j = 0; j < th->ncalls; j++)
+				if (th->calls[j].calls)
+					*VEC_PUSH(v, n, cap) = (struct brow){ (uint32_t)k,
+									      &th->calls[j] };
+		}
+	/* Rows come grouped by thread, in the thread table's order: sort each thread's. */
+	for (size_t i = 0; i < n;) {
+		size_t j = i;
+
+		while (j < n && v[j].thread == v[i].thread)
+			j++;
+		qsort(v + i, j - i, sizeof(*v), cmp_brow);
+		i = j;
+	}
+	table_init(&t, "blocked", cols, sizeof(cols) / sizeof(cols[0]));
+	for (size_t i = 0; i < n; i++) {
+		const struct prof_thread *th = &p->threads[v[i].thread];
+		const struct prof_process *pr = &p->procs[th->proc];
+
+		table_cell(&t, "%" PRId32, pr->pid);
+		table_cell(&t, "%" PRIu32, pr->gen);
+		table_cell(&t, "%" PRId32, th->tid);
+		table_cell(&t, "%s", prof_str(p, th->name));
+		table_cell(&t, "%s", prof_call_name(v[i].k->call, num, sizeof(num)));
+		table_cell(&t, "%" PRIu64, v[i].k->calls);
+		table_cell(&t, "%" PRIu64, v[i].k->blocked);
+		cell_ns(&t, c->o->fmt, v[i].k->blocked_ns);
+	}
+	if (n || c->o->fmt == TABLE_TSV)
+		table_print(c->out, &t, c->o->fmt, "Blocked calls");
+	table_fini(&t);
+	free(v);
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -582,7 +703,8 @@ int cmd_report(struct an_ctx *c)
 	}
 	process_table(c);
 	thread_table(c);
-	functions(c, tt.sampled_ns);
+	blocked_table(c);
+	functions(c);
 	python_table(c);
 	report_unnamed(c, tt.sampled_ns);
 	region_table(c);

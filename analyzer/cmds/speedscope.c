@@ -8,5 +8,5 @@
 
 int cmd_speedscope(struct an_ctx *c)
 {
-	return speedscope_write(c->out, c->p, c->s);
+	return speedscope_write(c->out, c->p, c->s, c->o->kind, c->o->weight_ns);
 }

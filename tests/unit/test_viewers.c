@@ -148,11 +148,11 @@ static void add_events(struct profile *p)
 	uint32_t t10 = profile_thread(p, 0, 10), t11 = profile_thread(p, 0, 11);
 	uint32_t step = strtab_intern(&p->strs, "step", 4);
 
-	profile_add_event(p, &(struct prof_event){ t11, PROF_EV_THREAD_START, 0, T0 + 15, 0, 0 });
+	profile_add_event(p, &(struct prof_event){ t11, PROF_EV_THREAD_START, 0, T0 + 15, 0, 0, 0 });
 	profile_add_event(p, &(struct prof_event){ t10, PROF_EV_SAMPLE, p->aggs[0].stack,
-						   T0 + 10, 0, 100 });
-	profile_add_event(p, &(struct prof_event){ t10, PROF_EV_REGION, step, T0 + 3000, 2000, 0 });
-	profile_add_event(p, &(struct prof_event){ t11, PROF_EV_THREAD_END, 0, T0 + 4015, 0, 0 });
+						   T0 + 10, 0, 100, 0 });
+	profile_add_event(p, &(struct prof_event){ t10, PROF_EV_REGION, step, T0 + 3000, 2000, 0, 0 });
+	profile_add_event(p, &(struct prof_event){ t11, PROF_EV_THREAD_END, 0, T0 + 4015, 0, 0, 0 });
 }
 
 static void test_timeline(void **state)
