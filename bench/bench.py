@@ -28,8 +28,8 @@ Phases, each writing its part of OUT.json (read by tables.py):
             rounds interleaved: wall, tree CPU, and the share of the sampled CPU that stayed
             unnamed (report's #unnamed table), [jit] in it, the perf map kept
   offcpu    off-CPU recording: bench/offcpu-bench's non-blocking calls unprofiled and under
-            xprof, rounds interleaved (ns per call, per call kind); backtest-sim's parallel
-            scenario unprofiled, under xprof with XPROF_OFFCPU=0 and with XPROF_OFFCPU=1,
+            xprof (it alternates the two itself: ns per call, per operation); backtest-sim's
+            parallel scenario unprofiled, under xprof with XPROF_OFFCPU=0 and with XPROF_OFFCPU=1,
             rounds interleaved in rotating order (wall, tree CPU, and the profile's samples,
             off-CPU samples, run-queue and blocked time); and bench/blockrate, a thread that
             blocks in read() up to 100,000 times a second, under xprof with XPROF_OFFCPU=1
@@ -65,12 +65,12 @@ GPERF_LIB = "/usr/lib/x86_64-linux-gnu/libprofiler.so.0"
 QUICK = dict(runs=3, rounds=20, floor_iter=10000, ps_pairs=2, ps_rounds=20, ps_hz=10000,
              an_samples=100000, an_hz=10000, an_budget=4, big_samples=1000000, big_reps=1,
              procs_runs=3, loop_n=1000, make_files=8, py_reps=100000,
-             jit_runs=1, jit_rounds=3, oc_runs=3, oc_iter=200000, oc_par=3, oc_workers=(4, 16),
-             br_rate=100000, br_secs=1.0, br_runs=2)
+             jit_runs=1, jit_rounds=3, oc_runs=2, oc_iter=100000, oc_par=3,
+             oc_workers=(4, 16), br_rate=100000, br_secs=1.0, br_runs=2)
 FULL = dict(runs=7, rounds=200, floor_iter=20000, ps_pairs=6, ps_rounds=200, ps_hz=10000,
             an_samples=1000000, an_hz=10000, an_budget=50, big_samples=10000000, big_reps=3,
             procs_runs=5, loop_n=1000, make_files=8, py_reps=500000, jit_runs=3,
-            jit_rounds=8, oc_runs=7, oc_iter=2000000, oc_par=9, oc_workers=(4, 16),
+            jit_rounds=8, oc_runs=5, oc_iter=200000, oc_par=9, oc_workers=(4, 16),
             br_rate=100000, br_secs=3.0, br_runs=5)
 TIME = "/usr/bin/time"
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -760,18 +760,20 @@ def offcpu_env(ctx, tag, offcpu):
     return env, os.path.join(out, tag)
 
 
-def offcpu_calls(ctx, env=None):
-    """bench/offcpu-bench's lines 'call NAME NS ITER' as {NAME: ns per call}."""
-    text = run_text(["env"] + ["%s=%s" % kv for kv in (env or {}).items()] +
-                    [ctx.bin("offcpu-bench"), "-n", str(ctx.cfg["oc_iter"])])
-    out = {}
+def offcpu_calls(ctx):
+    """bench/offcpu-bench: it runs itself without and with libxprof.so, alternating, and
+    prints per operation 'offcpu OP PLAIN_NS XPROF_NS EXTRA_NS REPS' (medians)."""
+    text = run_text([ctx.bin("offcpu-bench"), "--lib", ctx.libxprof,
+                     "--calls", str(ctx.cfg["oc_iter"]), "--rounds", str(ctx.cfg["oc_runs"])])
+    rows = []
     for line in text.splitlines():
         f = line.split("\t")
-        if f[0] == "call" and len(f) >= 3:
-            out[f[1]] = float(f[2])
-    if not out:
-        raise RuntimeError("offcpu-bench printed no 'call' line")
-    return out
+        if f[0] == "offcpu" and len(f) == 6:
+            rows.append(dict(op=f[1], plain=float(f[2]), xprof=float(f[3]), extra=float(f[4]),
+                             reps=int(f[5])))
+    if not rows:
+        raise RuntimeError("offcpu-bench printed no 'offcpu' line")
+    return rows
 
 
 def offcpu_read(ctx, rundir):
@@ -843,15 +845,7 @@ def phase_offcpu(ctx, res):
         return
     oc = dict(calls=None)
     if os.access(ctx.bin("offcpu-bench"), os.X_OK):
-        plain, prof = [], []
-        for i in range(ctx.cfg["oc_runs"]):
-            env, rundir = offcpu_env(ctx, "calls%d" % i, 1)
-            pair = [lambda: plain.append(offcpu_calls(ctx)),
-                    lambda: prof.append(offcpu_calls(ctx, env))]
-            for fn in pair if i % 2 == 0 else pair[::-1]:
-                fn()
-            shutil.rmtree(rundir, ignore_errors=True)
-        oc["calls"] = dict(plain=plain, prof=prof)
+        oc["calls"] = offcpu_calls(ctx)
     else:
         log("offcpu: %s missing, no per-call cost" % ctx.bin("offcpu-bench"))
     log("offcpu: calls done")

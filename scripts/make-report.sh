@@ -174,7 +174,8 @@ run_one() {
 
 # analyse_one NAME KIND TITLE: CPU and off-CPU folded stacks and flame graphs of all the
 # scenario's profiled runs together, and their report --tsv (function shares). For MPI, each
-# run's CPU and off-CPU stacks by process (which process is which rank, where each waits).
+# run's CPU stacks by process and off-CPU stacks by thread (which process is which rank,
+# where its main thread waits).
 analyse_one() {
 	local name=$1 kind=$2 title=$3 err=$runs/$1.analyze.err dirs d
 	dirs=("$runs/prof/$name"-p*)
@@ -182,7 +183,7 @@ analyse_one() {
 	if [ "$kind" = mpi ]; then
 		for d in "${dirs[@]}"; do
 			"$ana" folded --pid "$d" >"$runs/${d##*/}.cpu-pid.folded" 2>>"$err" &&
-			"$ana" folded --kind offcpu --pid "$d" \
+			"$ana" folded --kind offcpu --pid --tid "$d" \
 				>"$runs/${d##*/}.offcpu-pid.folded" 2>>"$err" ||
 				die "$name: xprof-analyze folded --pid failed, see $err"
 		done

@@ -541,55 +541,95 @@ def section_python(runs):
 
 
 def rank_roles(r):
-    """{pid: role} of an MPI run from its CPU stacks (NAME-pN.cpu-pid.folded, process frames
-    'comm-PID' first): 'rank 0' runs mpi_coordinate, a worker rank mpi_serve; any other
-    process is the launcher or the MPI runtime."""
+    """{pid: role} of an MPI run from its CPU and off-CPU stacks (NAME-pN.cpu-pid.folded,
+    NAME-pN.offcpu-pid.folded, process frames 'comm-PID' first): 'rank 0' runs run_rank0 or
+    mpi_coordinate, a worker rank run_worker or mpi_serve; any other process is the launcher
+    or the MPI runtime."""
     roles = {}
-    path = os.path.join(r.runs, f'{r.name}-p{r.pair}.cpu-pid.folded')
-    for frames, _ in read_folded(path):
-        pid = frames[0].rpartition('-')[2]
-        if 'mpi_coordinate' in frames:
-            roles[pid] = 'rank 0'
-        elif 'mpi_serve' in frames and roles.get(pid) != 'rank 0':
-            roles[pid] = 'worker rank'
+    for kind in ('cpu', 'offcpu'):
+        path = os.path.join(r.runs, f'{r.name}-p{r.pair}.{kind}-pid.folded')
+        for frames, _ in read_folded(path):
+            pid = frames[0].rpartition('-')[2]
+            if 'run_rank0' in frames or 'mpi_coordinate' in frames:
+                roles[pid] = 'rank 0'
+            elif ('run_worker' in frames or 'mpi_serve' in frames) and \
+                    roles.get(pid) != 'rank 0':
+                roles[pid] = 'worker rank'
     for p in r.procs:
         roles.setdefault(p['pid'], f'`{p["comm"]}`')
-    need(list(roles.values()).count('rank 0') == 1, f'{path}: no single rank 0')
+    need(list(roles.values()).count('rank 0') == 1, f'{r.name}-p{r.pair}: no single rank 0')
     return roles
 
 
 def offcpu_by_pid(r):
-    """{pid: [(frames, ns)]} of the representative run's off-CPU stacks, heaviest first."""
+    """{pid: [(frames, ns)]} of the main threads' off-CPU stacks in the representative run
+    (NAME-pN.offcpu-pid.folded: process frame comm-PID, thread frame name-TID), heaviest
+    first; the rank's own waits, apart from its runtime threads'."""
     path = os.path.join(r.runs, f'{r.name}-p{r.pair}.offcpu-pid.folded')
     out = {}
     for frames, w in read_folded(path):
-        out.setdefault(frames[0].rpartition('-')[2], []).append((frames[1:], w))
+        pid, tid = frames[0].rpartition('-')[2], frames[1].rpartition('-')[2]
+        if pid == tid:
+            out.setdefault(pid, []).append((frames[2:], w))
     for v in out.values():
         v.sort(key=lambda fw: -fw[1])
     return out
 
 
+def calls_text(w, n=3):
+    """'nanosleep 0.123 s / 456, poll ...': a role's n most blocked calls, or 'none'."""
+    cs = sorted(w['calls'].items(), key=lambda kv: -kv[1]['s'])[:n]
+    return ', '.join(f'{c} {f3(v["s"])} s / {v["calls"]}' for c, v in cs) or 'none'
+
+
 def mpi_waits(m):
-    """Rows of the MPI wait table and the text on the top off-CPU stacks per rank."""
+    """Rows of the MPI wait table (one per process image that ran: ranks first), the text on
+    the top off-CPU stacks of each rank, and the ranks' main-thread and other-thread waits."""
     roles = rank_roles(m)
     stacks = offcpu_by_pid(m)
     ths = m.threads()
     order = sorted(m.procs, key=lambda p: ({'rank 0': 0, 'worker rank': 1}.get(
-        roles[p['pid']], 2), int(p['pid'])))
-    rows, notes = [], []
+        roles[p['pid']], 2), int(p['pid']), p['gen']))
+    rows, notes, mains, others = [], [], [], []
     for p in order:
-        w = waits(m, [t for t in ths if t['pid'] == p['pid']])
-        calls = sorted(w['calls'].items(), key=lambda kv: -kv[1]['s'])
-        rows.append([f'{roles[p["pid"]]} (pid {p["pid"]})', w['n'], f3(w['cpu']),
-                     f3(w['runq']), f3(w['blocked']),
-                     ', '.join(f'{c} {f3(v["s"])} s / {v["calls"]}' for c, v in calls[:3])
-                     or 'none', f3(w['unseen']), f3(w['wall'])])
-        top = stacks.get(p['pid'], [])[:2]
-        if top and roles[p['pid']] in ('rank 0', 'worker rank'):
+        mine = [t for t in ths if (t['pid'], t['gen']) == (p['pid'], p['gen'])]
+        w = waits(m, mine)
+        if w['cpu'] < 1e-3 and w['blocked'] == 0:
+            continue	# an image that only exec'd
+        rank = 'backtest-sim-mp' in p['comm'] and roles[p['pid']] in ('rank 0', 'worker rank')
+        main = waits(m, [t for t in mine if t['tid'] == p['pid']])
+        rest = waits(m, [t for t in mine if t['tid'] != p['pid']])
+        if rank:
+            mains.append(main)
+            others.append(rest)
+        role = roles[p['pid']] if rank else f'`{p["comm"]}`'
+        rows.append([f'{role} (pid {p["pid"]})', w['n'], f3(w['cpu']), f3(w['runq']),
+                     f3(w['blocked']), calls_text(main), calls_text(rest, 2), f3(w['unseen'])])
+        top = stacks.get(p['pid'], [])[:3]
+        if top and rank:
             tot = sum(x[1] for x in stacks[p['pid']])
-            notes.append(f'- {roles[p["pid"]]} (pid {p["pid"]}): ' + '; '.join(
+            notes.append(f'- {role} (pid {p["pid"]}): ' + '; '.join(
                 f'`{leaf_path(fr)}` {f1(ns / tot * 100)}%' for fr, ns in top))
-    return rows, notes
+    return rows, notes, mains, others
+
+
+def recv_wait(m):
+    """Off-CPU ns of the ranks' stacks under mpi_recv_msg (waiting for a message), by leaf."""
+    out = {}
+    for pid, sts in offcpu_by_pid(m).items():
+        for frames, ns in sts:
+            if 'mpi_recv_msg' in frames:
+                leaf = frames[-1].replace('[blocked] ', '')
+                out[leaf] = out.get(leaf, 0) + ns
+    return out
+
+
+def sum_calls(ws):
+    tot = {}
+    for w in ws:
+        for c, v in w['calls'].items():
+            tot[c] = tot.get(c, 0.0) + v['s']
+    return sorted(tot.items(), key=lambda kv: -kv[1])
 
 
 def section_mpi(mpis, forks):
@@ -608,12 +648,14 @@ def section_mpi(mpis, forks):
                          f3(r.region_ms('task')), r.checksum])
     m, f = mpis[-1], by_w[mpis[-1].x - 1]
     launch = [p for p in m.procs if 'backtest-sim-mp' not in p['comm']]
-    wrows, notes = mpi_waits(m)
-    ranks = [p for p in m.procs if 'backtest-sim-mp' in p['comm']]
-    rw = waits(m, [t for t in m.threads() if t['pid'] in {p['pid'] for p in ranks}])
-    calls = sorted(rw['calls'].items(), key=lambda kv: -kv[1]['s'])
-    need(calls, f'{m.name}: its ranks blocked in no interposed call')
-    lead, lead_v = calls[0]
+    wrows, notes, mains, others = mpi_waits(m)
+    need(mains, f'{m.name}: no rank image')
+    main_calls, other_calls = sum_calls(mains), sum_calls(others)
+    need(main_calls, f'{m.name}: the ranks\' main threads blocked in no interposed call')
+    recv = recv_wait(m)
+    recv_tot = sum(recv.values()) / 1e9
+    recv_leaf = max(recv, key=recv.get) if recv else None
+    unseen = sum(w['unseen'] for w in mains + others)
     fork_w = waits(f, f.threads())
     txt = ['## Scenario 4: MPI ranks vs fork pool\n',
            'The same tasks spread over MPI ranks (`mpirun`, rank 0 coordinates) and over the '
@@ -628,19 +670,29 @@ def section_mpi(mpis, forks):
            f'MPI runtime processes outside the ranks account for '
            f'{f3(m.cpu_of(launch))} s. Its processes use {util(m)}% of the CPUs over the wall '
            f'time against {util(f)}% for the fork pool.\n',
-           f'Where the processes of the {m.x}-rank run wait (blocked: the interposed calls, '
-           f'seconds / calls; unseen: lifetime − CPU − run queue − blocked, waits in calls '
-           f'xprof does not interpose):\n',
+           f'Where the processes of the {m.x}-rank run wait, per process image that ran '
+           f'(blocked: the interposed calls, seconds / calls, of the main thread and of the '
+           f'other threads — Open MPI\'s progress and PMIx threads; unseen: lifetime − CPU − '
+           f'run queue − blocked, waits in calls xprof does not interpose):\n',
            table(['Process', 'Threads', 'CPU (s)', 'Run queue (s)', 'Blocked (s)',
-                  'Blocked in (s / calls)', 'Unseen (s)', 'Thread lifetimes (s)'], wrows),
-           f'\nThe ranks are blocked {f3(rw["blocked"])} s in all, {f3(lead_v["s"])} s of it in '
-           f'`{lead}` ({lead_v["calls"]} calls): they wait for messages with MPI_Iprobe and '
-           f'200 us sleeps (blocking receives would spin), so their waiting shows as '
-           f'`nanosleep` here, and every hand-off costs a wake-up; the fork pool\'s threads are '
-           f'blocked {f3(fork_w["blocked"])} s, {call_list(fork_w, 2)}. Their unseen time, '
-           f'{f3(rw["unseen"])} s, is waiting that goes through no interposed libc call — Open '
-           f'MPI\'s runtime threads wait in raw system calls. Top off-CPU stacks of each rank '
-           f'(share of its blocked time, blocked call first):\n',
+                  'Main thread blocked in', 'Other threads blocked in', 'Unseen (s)'], wrows),
+           f'\nThe ranks\' main threads are blocked {f3(sum(w["blocked"] for w in mains))} s: '
+           + ', '.join(f'`{c}` {f3(v)} s' for c, v in main_calls[:3]) +
+           (f'. Waiting for messages (stacks under `mpi_recv_msg`) takes {f3(recv_tot)} s, '
+            f'most of it as `{recv_leaf}`: ranks poll with MPI_Iprobe and sleep 200 us between '
+            f'probes (blocking receives would spin), so that waiting shows as sleeps, and every '
+            f'hand-off costs a wake-up' if recv else
+            '. No off-CPU stack of theirs is under `mpi_recv_msg`') +
+           f'. Their other threads wait for the whole run by design (' +
+           ', '.join(f'`{c}` {f3(v)} s' for c, v in other_calls[:2]) +
+           f'); the fork pool\'s threads are blocked {f3(fork_w["blocked"])} s in all, '
+           f'{call_list(fork_w, 2)}. Unseen time of the ranks: {f3(unseen)} s' +
+           (': next to nothing waits outside the interposed calls.' if unseen < 0.05 * max(
+               sum(w['wall'] for w in mains + others), 1e-9) else
+            ': waiting outside the interposed libc calls (raw system calls of the MPI '
+            'runtime, page faults).') +
+           ' Top off-CPU stacks of each rank\'s main thread (share of its blocked time, '
+           'blocked call first):\n',
            '\n'.join(notes) + '\n',
            f'\nTop self function: {describe_top(m)}.\n\n',
            top_functions_table([m, f], lambda r: 'MPI' if r is m else 'fork')]
