@@ -361,9 +361,13 @@ def waits_table(runs, label):
 
 
 def call_list(w, n=3):
-    """'read 0.123 s (456 calls, 400 blocked), poll ...' for the n most blocked calls."""
-    cs = sorted(w['calls'].items(), key=lambda kv: -kv[1]['s'])[:n]
-    need(cs, 'no blocked call to describe')
+    """'read 0.123 s (456 calls, 400 blocked), poll ...' for the n most blocked calls that
+    blocked at all, or what the calls were when none did."""
+    cs = sorted(((c, v) for c, v in w['calls'].items() if v['blocked']),
+                key=lambda kv: -kv[1]['s'])[:n]
+    if not cs:
+        return 'none of their ' + ', '.join(f'{v["calls"]} `{c}`'
+                                            for c, v in w['calls'].items()) + ' calls blocked'
     return ', '.join(f'`{c}` {f3(v["s"])} s ({v["calls"]} calls, {v["blocked"]} blocked)'
                      for c, v in cs)
 
@@ -382,8 +386,9 @@ def explain_pool(runs, threads):
            f'{unit} wait {f3(wa["runq"])} s in the run queue and are blocked {f3(wa["blocked"])} '
            f's; at {b.x} {unit} they wait {f3(wb["runq"])} s in the run queue — on average '
            f'{wb["runq"] / b.wall:.1f} {unit} ready to run with no CPU free, over a '
-           f'{f3(b.wall)} s run on {ncpu} CPUs — and are blocked {f3(wb["blocked"])} s: '
-           f'{call_list(wb)}.']
+           f'{f3(b.wall)} s run on {ncpu} CPUs; other programs on the machine count too '
+           f'(load average {load_start()} at the start of the report) — and are blocked '
+           f'{f3(wb["blocked"])} s: {call_list(wb)}.']
     if cb['calls']:
         txt.append(f' The coordinator is blocked {f3(cb["blocked"])} s at {b.x} {unit}: '
                    f'{call_list(cb)}, against {f3(ca["blocked"])} s at {a.x}.')
@@ -396,13 +401,18 @@ def explain_pool(runs, threads):
         dcpu = b.cpu - best.cpu
         txt.append(
             f' {b.x} {unit} take {f3(b.wall)} s against {f3(best.wall)} s at {best.x}: '
-            f'{f3(dwall)} s more. The CPUs are busy {util(b)}% of the wall time at {b.x} '
-            f'{unit} ({util(best)}% at {best.x}), so waiting for a CPU is where the {unit} '
-            f'spend what they do not compute ({f3(wb["runq"])} s of run queue against '
-            f'{f3(wbest["runq"])} s at {best.x}), and the run needs {f3(dcpu)} s more CPU '
-            f'({f3(b.cpu)} s against {f3(best.cpu)} s), i.e. {f3(dcpu / ncpu)} s of wall time '
-            f'on {ncpu} CPUs of the {f3(dwall)} s lost: more {unit} than CPUs only adds work '
-            f'(per-worker start-up) and queueing.')
+            f'{f3(dwall)} s more. The run uses {util(b)}% of the {ncpu} CPUs over its wall '
+            f'time at {b.x} {unit} ({util(best)}% at {best.x}); '
+            + (f'waiting for a CPU is where the {unit} spend most of what they do not '
+               f'compute ({f3(wb["runq"])} s of run queue against {f3(wb["blocked"])} s '
+               f'blocked and {f3(wb["unseen"])} s unseen; {f3(wbest["runq"])} s of run queue '
+               f'at {best.x}), ' if wb['runq'] > wb['blocked'] + wb['unseen'] else
+               f'the {unit} are blocked {f3(wb["blocked"])} s and wait {f3(wb["runq"])} s in '
+               f'the run queue, ') +
+            f'and the run needs {f3(dcpu)} s more CPU ({f3(b.cpu)} s against {f3(best.cpu)} s'
+            f'{"" if threads else "; per-worker start-up: each loads the bundle"}), which on {ncpu} CPUs is {f3(dcpu / ncpu)} '
+            f's of wall time against the {f3(dwall)} s lost. More {unit} than CPUs add work '
+            f'and queueing, not throughput.')
     else:
         txt.append(f' {b.x} {unit} are not slower than fewer here: the best throughput is at '
                    f'{best.x}.')
@@ -488,6 +498,13 @@ def section_search(grid, bohb):
            f'function: {describe_top(grid)} for the grid, {describe_top(bohb)} for BOHB.\n\n',
            top_functions_table([grid, bohb], lambda r: 'grid' if r is grid else 'BOHB')]
     return '\n'.join(txt)
+
+
+LOADAVG = {}
+
+
+def load_start():
+    return LOADAVG.get('start', '?')
 
 
 def util(r):
@@ -722,7 +739,10 @@ def section_overhead(runs, min_samples):
         f'(profiled / unprofiled wall time), beside their range; the wall times are the '
         f'medians of each side. Start-up is xprof\'s own CPU before the first sample and '
         f'for setting up (mechanism {mech}, output files), summed over the processes of the '
-        f'median run, and its share of the unprofiled wall time. Off-CPU recording is on.\n',
+        f'median run, and its share of the unprofiled wall time. Off-CPU recording is on. The '
+        f'1-minute load average was {LOADAVG.get("start", "?")} at the start and '
+        f'{LOADAVG.get("end", "?")} at the end on {os.cpu_count()} CPUs: other work on the '
+        f'machine spreads the single pairs far more than xprof costs.\n',
         table(['Scenario', 'Pairs', 'Unprofiled (s)', 'Profiled (s)', 'Ratio', 'Pair ratios',
                'Samples', 'Fewest in a run', 'Start-up (ms)', 'Start-up %', 'Dropped'], rows),
         f'\nMedian over the scenarios of their ratios: ×{med:.3f} (goal ≤ ×1.03: {goal}); '
@@ -792,6 +812,8 @@ def build(args):
                 need(len(fields) == 6, f'manifest.tsv: {len(fields)} fields, want 6')
                 need(fields[0] in pairs, f'{fields[0]}: no pairs in pairs.tsv')
                 runs.append(Run(args.runs, fields, pairs[fields[0]]))
+    LOADAVG['start'] = read_first(os.path.join(args.runs, 'loadavg'), r'(\S+)')
+    LOADAVG['end'] = read_first(os.path.join(args.runs, 'loadavg.end'), r'(\S+)')
     kinds = {k: [r for r in runs if r.kind == k] for k in
              ('batch', 'parallel', 'threads', 'grid', 'bohb', 'mpi', 'python')}
     for k, v in kinds.items():
