@@ -60,9 +60,12 @@ $(O)/preload/%.o: preload/%.S
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) -c -o $@ $<
 
-$(O)/libxprof.so: $(PRELOAD_OBJ)
+# The version script gives our condition-variable interposers glibc's default version only
+# (see preload/blocking_pthread.c); every other symbol stays unversioned.
+$(O)/libxprof.so: $(PRELOAD_OBJ) preload/libxprof.map
 	$(call msg,LD,$@)
-	$(Q)$(CC) -shared -Wl,--no-undefined -Wl,-z,now -o $@ $^ $(PRELOAD_LIBS) $(LDFLAGS)
+	$(Q)$(CC) -shared -Wl,--no-undefined -Wl,-z,now -Wl,--version-script=preload/libxprof.map \
+		-o $@ $(PRELOAD_OBJ) $(PRELOAD_LIBS) $(LDFLAGS)
 
 # Archive of the preload objects for unit tests (links only what a test uses).
 $(O)/libxprof-test.a: $(PRELOAD_OBJ)

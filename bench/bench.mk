@@ -7,7 +7,8 @@
 
 BENCH_BIN := $(O)/bench/workload $(O)/bench/workload-fp $(O)/bench/floor $(O)/bench/xpfstat \
 	$(O)/bench/pywalk-bench \
-	$(O)/bench/bigprofile
+	$(O)/bench/bigprofile $(O)/bench/offcpu-bench
+BENCH_BIN += $(O)/bench/blockrate
 BENCH_CFLAGS := -std=gnu11 -O2 -g $(WARN) -D_GNU_SOURCE
 
 $(O)/bench/workload: bench/workload.c
@@ -31,6 +32,12 @@ $(O)/bench/xpfstat: bench/xpfstat.c include/xprof-format.h
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(BENCH_CFLAGS) -Iinclude -o $@ $<
 
+# A thread that blocks in read() a given number of times a second (Table 8's file size).
+$(O)/bench/blockrate: bench/blockrate.c
+	$(call msg,CC,$@)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(BENCH_CFLAGS) -o $@ $< -lpthread
+
 bench-progs: $(BENCH_BIN)
 bench: bench-progs
 
@@ -51,3 +58,10 @@ $(O)/bench/pywalk-bench: bench/pywalk_bench.c $(O)/libxprof-test.a
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(BENCH_CFLAGS) -Wno-missing-prototypes -Iinclude -Ipreload $(PYEMBED_CFLAGS) \
 		-o $@ $< $(O)/libxprof-test.a $(PYEMBED_LIBS) $(PRELOAD_LIBS)
+
+# The off-CPU interposers' cost per call that does not block (Table 8): an ordinary program,
+# run by itself with and without libxprof.so preloaded.
+$(O)/bench/offcpu-bench: bench/offcpu_bench.c
+	$(call msg,CC,$@)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(BENCH_CFLAGS) -o $@ $< -lpthread

@@ -27,6 +27,13 @@ Phases, each writing its part of OUT.json (read by tables.py):
             and JitSplit.java), unprofiled, under xprof, and under xprof with XPROF_JIT=1,
             rounds interleaved: wall, tree CPU, and the share of the sampled CPU that stayed
             unnamed (report's #unnamed table), [jit] in it, the perf map kept
+  offcpu    off-CPU recording: bench/offcpu-bench's non-blocking calls unprofiled and under
+            xprof (it alternates the two itself: ns per call, per operation); backtest-sim's
+            parallel scenario unprofiled, under xprof with XPROF_OFFCPU=0 and with XPROF_OFFCPU=1,
+            rounds interleaved in rotating order (wall, tree CPU, and the profile's samples,
+            off-CPU samples, run-queue and blocked time); and bench/blockrate, a thread that
+            blocks in read() up to 100,000 times a second, under xprof with XPROF_OFFCPU=1
+            and 0: profile bytes per second, the blocks it really made
 Measurements use wait4(): its rusage covers the child and every descendant it reaped. Peak
 RSS comes from /usr/bin/time (its own wait4) where installed: a child spawned from Python
 starts in Python's address space, and the kernel keeps that peak in ru_maxrss across exec, so
@@ -58,11 +65,13 @@ GPERF_LIB = "/usr/lib/x86_64-linux-gnu/libprofiler.so.0"
 QUICK = dict(runs=3, rounds=20, floor_iter=10000, ps_pairs=2, ps_rounds=20, ps_hz=10000,
              an_samples=100000, an_hz=10000, an_budget=4, big_samples=1000000, big_reps=1,
              procs_runs=3, loop_n=1000, make_files=8, py_reps=100000,
-             jit_runs=1, jit_rounds=3)
+             jit_runs=1, jit_rounds=3, oc_runs=2, oc_iter=100000, oc_par=3,
+             oc_workers=(4, 16), br_rate=100000, br_secs=1.0, br_runs=2)
 FULL = dict(runs=7, rounds=200, floor_iter=20000, ps_pairs=6, ps_rounds=200, ps_hz=10000,
             an_samples=1000000, an_hz=10000, an_budget=50, big_samples=10000000, big_reps=3,
             procs_runs=5, loop_n=1000, make_files=8, py_reps=500000, jit_runs=3,
-            jit_rounds=8)
+            jit_rounds=8, oc_runs=5, oc_iter=200000, oc_par=9, oc_workers=(4, 16),
+            br_rate=100000, br_secs=3.0, br_runs=5)
 TIME = "/usr/bin/time"
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 LOOP = os.path.join(ROOT, "tests/integration/progs/real/loop.bash")
@@ -744,6 +753,108 @@ def phase_jit(ctx, res):
     shutil.rmtree(ctx.path("jit-cwd"), ignore_errors=True)
 
 
+def offcpu_env(ctx, tag, offcpu):
+    out = ctx.path("xprof")
+    env = dict(LD_PRELOAD=ctx.libxprof, XPROF_OUT=out, XPROF_RUN=tag, XPROF_QUIET="1",
+               XPROF_OFFCPU=str(offcpu))
+    return env, os.path.join(out, tag)
+
+
+def offcpu_calls(ctx):
+    """bench/offcpu-bench: it runs itself without and with libxprof.so, alternating, and
+    prints per operation 'offcpu OP PLAIN_NS XPROF_NS EXTRA_NS REPS' (medians)."""
+    text = run_text([ctx.bin("offcpu-bench"), "--lib", ctx.libxprof,
+                     "--calls", str(ctx.cfg["oc_iter"]), "--rounds", str(ctx.cfg["oc_runs"])])
+    rows = []
+    for line in text.splitlines():
+        f = line.split("\t")
+        if f[0] == "offcpu" and len(f) == 6:
+            rows.append(dict(op=f[1], plain=float(f[2]), xprof=float(f[3]), extra=float(f[4]),
+                             reps=int(f[5])))
+    if not rows:
+        raise RuntimeError("offcpu-bench printed no 'offcpu' line")
+    return rows
+
+
+def offcpu_read(ctx, rundir):
+    """What a profile holds: samples, off-CPU samples, run queue and blocked time (s), the
+    #blocked rows, and the bytes its files really use (xpfstat)."""
+    rep = parse_tsv(run_text([ctx.analyze, "report", "--tsv", rundir], ok=(0, 1)))
+    run = rep["run"][0]
+    files = [os.path.join(rundir, f) for f in os.listdir(rundir) if f.endswith(".xpf")]
+    used = 0
+    for line in run_text([ctx.bin("xpfstat")] + files, ok=(0, 1)).splitlines():
+        f = line.split("\t")
+        if len(f) > 1 and f[1].isdigit():
+            used += int(f[1])
+    return dict(samples=int(run["samples"]), offcpu_samples=int(run["offcpu_samples"]),
+                runq=int(run["runq_ns"]) / 1e9, blocked=int(run["blocked_ns"]) / 1e9,
+                bytes=used, mechanism=run["mechanism"],
+                calls=[dict(call=b["call"], calls=int(b["calls"]), blocked=int(b["blocked"]),
+                            blocked_ns=int(b["blocked_ns"])) for b in rep.get("blocked", [])])
+
+
+def offcpu_par(ctx):
+    """backtest-sim parallel: unprofiled, XPROF_OFFCPU=0, XPROF_OFFCPU=1 in each round, the
+    order rotated from round to round so that no variant always runs first."""
+    sim = os.path.join(ctx.objdir, "backtest-sim")
+    variants = ("unprofiled", "XPROF_OFFCPU=0", "XPROF_OFFCPU=1")
+    out = {}
+    for w in ctx.cfg["oc_workers"]:
+        argv = [sim, "parallel", "--workers", str(w)]
+        runs = {v: [] for v in variants}
+        for i in range(ctx.cfg["oc_par"]):
+            for k in range(len(variants)):
+                v = variants[(i + k) % len(variants)]
+                if v == "unprofiled":
+                    m = measure(argv)
+                else:
+                    env, rundir = offcpu_env(ctx, "par%d-%d-%s" % (w, i, v[-1]), v[-1])
+                    m = measure(argv, env)
+                    m["profile"] = offcpu_read(ctx, rundir)
+                    shutil.rmtree(rundir, ignore_errors=True)
+                if m["status"] != 0:
+                    raise RuntimeError("parallel --workers %d, %s: exit %d" % (w, v, m["status"]))
+                m["round"] = i
+                runs[v].append(m)
+        out[str(w)] = runs
+    return out
+
+
+def offcpu_blockrate(ctx):
+    """bench/blockrate under xprof with off-CPU recording on and off: profile bytes per
+    second of wall, and the blocks the reader really made (its voluntary switches)."""
+    argv = [ctx.bin("blockrate"), "-r", str(ctx.cfg["br_rate"]), "-s", str(ctx.cfg["br_secs"])]
+    out = {"1": [], "0": []}
+    for i in range(ctx.cfg["br_runs"]):
+        for oc in ("1", "0") if i % 2 == 0 else ("0", "1"):
+            env, rundir = offcpu_env(ctx, "br%d-%s" % (i, oc), oc)
+            line = run_text(["env"] + ["%s=%s" % kv for kv in env.items()] + argv)
+            f = line.strip().split("\t")
+            if f[0] != "blockrate" or len(f) < 6:
+                raise RuntimeError("blockrate printed %r" % line)
+            m = dict(rate=int(f[1]), reads=int(f[3]), wall=int(f[4]) / 1e9, nvcsw=int(f[5]),
+                     profile=offcpu_read(ctx, rundir))
+            shutil.rmtree(rundir, ignore_errors=True)
+            out[oc].append(m)
+    return out
+
+
+def phase_offcpu(ctx, res):
+    if not ctx.have_xprof:
+        return
+    oc = dict(calls=None)
+    if os.access(ctx.bin("offcpu-bench"), os.X_OK):
+        oc["calls"] = offcpu_calls(ctx)
+    else:
+        log("offcpu: %s missing, no per-call cost" % ctx.bin("offcpu-bench"))
+    log("offcpu: calls done")
+    oc["par"] = offcpu_par(ctx)
+    log("offcpu: parallel scenario done")
+    oc["blockrate"] = offcpu_blockrate(ctx)
+    res["offcpu"] = oc
+
+
 def machine():
     def sh(cmd):
         try:
@@ -783,7 +894,7 @@ def main():
     for name, fn in (("runs", phase_runs), ("procs", phase_procs), ("floor", phase_floor),
                      ("persample", phase_persample), ("analysis", phase_analysis),
                      ("python", phase_python),
-                     ("jit", phase_jit)):
+                     ("jit", phase_jit), ("offcpu", phase_offcpu)):
         t0 = time.monotonic()
         fn(ctx, res)
         log("%s: %.0f s" % (name, time.monotonic() - t0))

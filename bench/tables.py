@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""tables.py - turn bench.py's measurements into the six tables and results/BENCH.md.
+"""tables.py - turn bench.py's measurements into the eight tables and results/BENCH.md.
 
     tables.py BENCH.json OUT.md
 
@@ -25,6 +25,8 @@ IMAGE_GOAL_MS = 0.2	# added CPU per process image, process-heavy workloads
 LOOP_WALL_GOAL = 1.15	# shell loop wall × unprofiled
 JIT_UNNAMED_GOAL = 5.0	# % of the sampled CPU left unnamed with XPROF_JIT=1
 JIT_ON = "xprof, XPROF_JIT=1"
+CALL_GOAL_NS = 30.0	# extra cost of an interposed call that does not block
+OC_VARIANTS = ("XPROF_OFFCPU=0", "XPROF_OFFCPU=1")
 # bench.py's persample runs: (high-rate run, 1 Hz run, label) for the start-up-free slope.
 SLOPES = (("timer", "timer 1 Hz", "XPROF_MECH=timer"), ("xprof perf", "perf 1 Hz",
                                                         "XPROF_MECH=perf"))
@@ -401,6 +403,96 @@ def jit_goals(d):
     return out
 
 
+def oc_call_costs(oc):
+    """offcpu-bench's rows: {operation: row}."""
+    return {r["op"]: r for r in (oc or {}).get("calls") or []}
+
+
+def oc_round_ratios(runs, variant, key):
+    """Per round: variant's key (wall or cpu) over the same round's unprofiled run."""
+    base = {m["round"]: m[key] for m in runs[BASE]}
+    return [m[key] / base[m["round"]] for m in runs[variant] if base.get(m["round"])]
+
+
+def offcpu_table(d):
+    oc = d.res.get("offcpu")
+    if not oc:
+        return "Not measured (bench.json has no off-CPU phase)."
+    parts = ["**(a) Extra cost of an interposed call that does not block**", ""]
+    costs = oc_call_costs(oc)
+    if costs:
+        rows = [[op, "%.1f" % r["plain"], "%.1f" % r["xprof"], "%.1f" % r["extra"], r["reps"]]
+                for op, r in costs.items()]
+        parts += [table(["operation", "unprofiled (ns/call)", "under xprof (ns/call)",
+                         "extra (ns/call)", "repetitions each"], rows), "",
+                  "bench/offcpu-bench --rounds %d --calls %d: the program runs itself "
+                  "alternately without and with libxprof.so (off-CPU recording on) and times "
+                  "each operation over that many calls per repetition; medians over the "
+                  "repetitions. The operations return at once: read of 1 byte from /dev/zero, "
+                  "write of 1 byte to /dev/null, poll of a pipe with data (timeout 0), an "
+                  "uncontended pthread_mutex_lock + unlock. Extra may come out slightly "
+                  "negative: noise." % (d.res["cfg"]["oc_runs"], d.res["cfg"]["oc_iter"])]
+    parts += ["", "**(b) The whole feature on backtest-sim's parallel scenario**", ""]
+    rows = []
+    for w, runs in sorted(oc["par"].items(), key=lambda kv: int(kv[0])):
+        for v in OC_VARIANTS:
+            pr = [m["profile"] for m in runs[v]]
+            rows.append(["%s workers" % w, v + " (%s)" % mech_mix([p["mechanism"] for p in pr]),
+                         fnum(med(m["wall"] for m in runs[BASE]), "%.3f"),
+                         span(oc_round_ratios(runs, v, "wall")),
+                         span(oc_round_ratios(runs, v, "cpu")),
+                         fnum(med(p["samples"] for p in pr), "%.0f"),
+                         fnum(med(p["offcpu_samples"] for p in pr), "%.0f"),
+                         fnum(med(p["runq"] for p in pr), "%.3f"),
+                         fnum(med(p["blocked"] for p in pr), "%.3f")])
+    nrounds = max(len(r[BASE]) for r in oc["par"].values())
+    parts += [table(["scenario", "xprof", "unprofiled wall (s)", "wall × unprofiled",
+                     "CPU × unprofiled", "samples", "off-CPU samples", "run queue (s)",
+                     "blocked (s)"], rows), "",
+              "`backtest-sim parallel --workers W`, %d rounds; each round runs the three "
+              "variants (unprofiled, xprof with XPROF_OFFCPU=0, with XPROF_OFFCPU=1) in an "
+              "order rotated from round to round; ratios are per round against that round's "
+              "unprofiled run, median [min–max]. Run queue and blocked are the profile's "
+              "(report --tsv run row): with XPROF_OFFCPU=0 no call is interposed, so blocked "
+              "stays 0." % nrounds]
+    parts += ["", "**(c) File size for a thread that blocks very often**", ""]
+    rows = []
+    for v in ("0", "1"):
+        ms = oc["blockrate"][v]
+        rb = [sum(c["blocked"] for c in m["profile"]["calls"] if c["call"] == "read") / m["wall"]
+              for m in ms]
+        rows.append(["XPROF_OFFCPU=%s" % v, "%d" % ms[0]["rate"],
+                     span([m["nvcsw"] / m["wall"] for m in ms], "%.0f"),
+                     span(rb, "%.0f") if v == "1" else "not recorded",
+                     span([m["profile"]["offcpu_samples"] / m["wall"] for m in ms], "%.0f"),
+                     span([m["profile"]["bytes"] / m["wall"] for m in ms], "%.0f"),
+                     span([m["profile"]["bytes"] / m["wall"] / MIB for m in ms], "%.1f")])
+    parts += [table(["xprof", "asked blocks/s", "reader's voluntary switches/s",
+                     "blocked reads/s (xprof's count)", "off-CPU records/s", "profile bytes/s",
+                     "KiB/s"], rows), "",
+              "bench/blockrate -r %d -s %g: a pacer thread writes a byte to a pipe every "
+              "1/rate s, the reader blocks in read() whenever it has caught up; %d runs each "
+              "way, interleaved. Bytes are what the profile's files really use (xpfstat). "
+              "The reader's voluntary context switches (getrusage) count the blocks it really "
+              "made: a wake-up slower than the pace leaves bytes waiting in the pipe and the "
+              "next read returns at once."
+              % (oc["blockrate"]["1"][0]["rate"], d.res["cfg"]["br_secs"],
+                 len(oc["blockrate"]["1"]))]
+    return "\n".join(parts)
+
+
+def offcpu_goals(d):
+    costs = oc_call_costs(d.res.get("offcpu"))
+    if not costs:
+        return []
+    worst = max(costs.values(), key=lambda r: r["extra"])
+    return ["- **Off-CPU recording**", goal(
+        "non-blocking interposed call ≤ %.0f ns extra (every operation, median)" % CALL_GOAL_NS,
+        worst["extra"] <= CALL_GOAL_NS, "worst %s %.1f ns; %s" % (
+            worst["op"], worst["extra"], ", ".join("%s %.1f" % (k, r["extra"])
+                                                   for k, r in costs.items())))]
+
+
 def goals(d):
     out = []
     if XPROF not in d.runs:
@@ -454,6 +546,7 @@ def goals(d):
     out += procs_goals(d)
     out += python_goals(d)
     out += jit_goals(d)
+    out += offcpu_goals(d)
     out.append("- **analysis**")
     an = d.res["analysis"]
     rate = {r["name"]: (an["xprof_samples"] if r["tool"] == "xprof" else an["perf_samples"])
@@ -638,6 +731,7 @@ def render(d):
              "## Table 5 — process-heavy workloads", "", procs_table(d), "",
              "## Table 6 — Python frames", "", python_table(d), "",
              "## Table 7 — JIT runtimes", "", jit_table(d), "",
+             "## Table 8 — off-CPU", "", offcpu_table(d), "",
              "## Goals", "", "\n".join(goals(d)), "",
              NOTES.replace("{check}", truth_check(d))]
     return "\n".join(parts)

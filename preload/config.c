@@ -451,6 +451,9 @@ static const struct num_var var_max_mb = { "XPROF_MAX_MB", XPROF_MAX_MB_MIN, XPR
 static const struct num_var var_quiet = { "XPROF_QUIET", 0, 1, 0 };
 static const struct num_var var_python = { "XPROF_PYTHON", 0, 1, 1 };
 static const struct num_var var_jit = { "XPROF_JIT", 0, 1, 0 };
+static const struct num_var var_offcpu = { "XPROF_OFFCPU", 0, 1, 1 };
+static const struct num_var var_offcpu_us = { "XPROF_OFFCPU_US", XPROF_OFFCPU_US_MIN,
+					      XPROF_OFFCPU_US_MAX, XPROF_OFFCPU_US_DEFAULT };
 
 static int parse_numbers(struct xprof_config *cfg, getenv_fn_t getenv_fn, char *err,
 			 size_t errlen)
@@ -476,6 +479,12 @@ static int parse_numbers(struct xprof_config *cfg, getenv_fn_t getenv_fn, char *
 	if ((ret = parse_num(getenv_fn, &var_jit, &v, err, errlen)) < 0)
 		return ret;
 	cfg->jit = (int)v;
+	if ((ret = parse_num(getenv_fn, &var_offcpu, &v, err, errlen)) < 0)
+		return ret;
+	cfg->offcpu = (int)v;
+	if ((ret = parse_num(getenv_fn, &var_offcpu_us, &v, err, errlen)) < 0)
+		return ret;
+	cfg->offcpu_us = (unsigned)v;
 	return 0;
 }
 

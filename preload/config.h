@@ -39,6 +39,9 @@ enum xprof_mech_choice { XPROF_MECH_AUTO, XPROF_MECH_PERF, XPROF_MECH_TIMER };
 #define XPROF_MAX_MB_DEFAULT	1024
 #define XPROF_RUN_MAX		47	/* characters; xpf_file_header.run_id is 48 bytes */
 #define XPROF_SIGNAL_DEFAULT	SIGSTKFLT
+#define XPROF_OFFCPU_US_MIN	100	/* off-CPU time sampling: one record per this much */
+#define XPROF_OFFCPU_US_MAX	1000000	/* blocked time (us) per thread; blocks this long */
+#define XPROF_OFFCPU_US_DEFAULT	1000	/* or longer get a record of their own */
 
 struct xprof_config {
 	char out_dir[4096];	/* XPROF_OUT: absolute, normalised, no trailing slash */
@@ -52,6 +55,8 @@ struct xprof_config {
 	int quiet;		/* XPROF_QUIET 0|1, default 0 */
 	int python;		/* XPROF_PYTHON 0|1, default 1: walk CPython's frames */
 	int jit;		/* XPROF_JIT 0|1, default 0: ask JIT runtimes for perf maps */
+	int offcpu;		/* XPROF_OFFCPU 0|1, default 1: time the blocking calls */
+	unsigned offcpu_us;	/* XPROF_OFFCPU_US 100..1000000, default 1000 */
 };
 
 /*

@@ -232,6 +232,23 @@ static uint32_t walk(struct xp_thread *t, uintptr_t pc, unsigned *flags, uint32_
 	return (uint32_t)at;
 }
 
+/* AS-safe: see declaration. The off-CPU records' walk (offcpu.c): in normal context, or in
+ * a program's handler, after a blocking call returned; the same gate and guard as a sample,
+ * so dlopen, dlclose and fork never find a walk of ours inside the loader's lock. */
+void handler_walk_from(struct xp_thread *t, uintptr_t pc, unsigned *flags, uint32_t *at,
+		       uint32_t *n)
+{
+	if (t->in_loader || !gate_enter()) {
+		t->scratch[0] = pc;
+		*n = 1;
+		*at = 0;
+		*flags |= XPF_SF_PARTIAL;
+		return;
+	}
+	*at = walk(t, pc, flags, n);
+	atomic_fetch_sub(&unwinding, 1);
+}
+
 /* AS-safe: one sample of the delivery in t->uc, on the private stack. Called with t->busy
  * set. */
 static void sample_take(void *arg)
@@ -264,6 +281,7 @@ static void sample_take(void *arg)
 	rec_sample(t, now, weight, flags, t->scratch + at, n, npy);
 	hist_add(t, now);
 	stats_now_and_then(t);
+	offcpu_sched_tick(t, now);	/* run-queue figures about once a second */
 }
 
 /* AS-safe: the most of the delivery stack this handler and the kernel's frame used. The

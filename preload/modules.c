@@ -90,7 +90,7 @@ static size_t nmods, capmods;
 
 void modules_lock(void)
 {
-	pthread_mutex_lock(&modules_mutex);
+	REAL(pthread_mutex_lock)(&modules_mutex);
 }
 
 void modules_unlock(void)

@@ -79,9 +79,10 @@ void process_record(struct xp_thread *t)
 	if (!getcwd(cwd, sizeof(cwd)))
 		cwd[0] = 0;
 	lens[0] = strlen(exe);
-	lens[1] = read_small("/proc/self/cmdline", cmd, sizeof(cmd));
 	lens[2] = strlen(cwd);
-	XP_BUSY(t, rec_fields(t, XPF_REC_PROCESS, NULL, 0, strs, lens, 3));
+	/* busy: our own reads are not the program's blocking calls */
+	XP_BUSY(t, lens[1] = read_small("/proc/self/cmdline", cmd, sizeof(cmd));
+		rec_fields(t, XPF_REC_PROCESS, NULL, 0, strs, lens, 3));
 }
 
 /* Where libxprof.so itself lives, for LD_PRELOAD in exec'd children. */
@@ -221,6 +222,7 @@ __attribute__((constructor)) static void process_init(void)
 		return;
 	jitfile_start();
 	export_jit();
+	offcpu_init();
 	xp.active = 1;
 	pthread_atfork(atfork_prepare, atfork_parent, atfork_child);
 	on_exit(on_process_exit, NULL);
@@ -311,6 +313,7 @@ static void atfork_child(void)
 	if (!(xp.cfg.follow & XPROF_FOLLOW_FORK) ||
 	    out_image_begin(XPF_IF_FORKED, parent, parent_image, mono, cpu) != 0) {
 		xp.active = 0;
+		xp.offcpu = 0;
 		xp.img = NULL;
 		sigctl_real_mask(SIG_SETMASK, &t->fork_mask, NULL);
 		return;
@@ -332,6 +335,7 @@ static void end_records(struct xp_thread *t, int how, int status)
 
 	thread_name_refresh(t);
 	thread_record_stats(t, t);
+	offcpu_record_thread(t, t);	/* per image: an exec'd image counts afresh */
 	thread_record_others(t);
 	if (how != XPF_END_EXEC) {
 		uint64_t cpu = xp_thread_cpu();

@@ -12,6 +12,15 @@
 /* Filled by real_init() before any timer is armed; read-only after (see real.h). */
 struct xp_real xp_real;
 
+/* The definition of name at version ver after ours; the default one where the C library
+ * has no such version. */
+static void *real_vresolve(const char *name, const char *ver)
+{
+	void *p = dlvsym(RTLD_NEXT, name, ver);
+
+	return p ? p : dlsym(RTLD_NEXT, name);
+}
+
 void real_init(void)
 {
 #define XP_REAL_LOOKUP(fn)                                                                 \
@@ -20,6 +29,11 @@ void real_init(void)
 	XP_REAL_EAGER(XP_REAL_LOOKUP)
 	XP_REAL_LOOKUP(_Exit)
 #undef XP_REAL_LOOKUP
+#define XP_REAL_VLOOKUP(fn, ver)                                                           \
+	if (!xp_real.fn)                                                                   \
+		xp_real.fn = (__typeof__(xp_real.fn))real_vresolve(#fn, ver);
+	XP_REAL_VERSIONED(XP_REAL_VLOOKUP)
+#undef XP_REAL_VLOOKUP
 }
 
 void *real_resolve(const char *name, void **slot)

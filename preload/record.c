@@ -52,6 +52,8 @@ uint8_t *rec_reserve(struct xp_thread *t, size_t need, uint64_t now)
 		t->last_t = now;
 		t->prev_n = 0;
 		t->py_prev_n = 0;
+		t->off.prev_n = 0;
+		t->off.py_prev_n = 0;
 	}
 	return (uint8_t *)(t->blk + 1) + t->blk->used;
 }
@@ -81,32 +83,54 @@ static uint64_t dt_of(const struct xp_thread *t, uint64_t now)
 	return now > t->last_t ? now - t->last_t : 0;
 }
 
-/* AS-safe: frames shared at the root end with the previous sample of this block. */
-static uint32_t shared_root(const struct xp_thread *t, const uintptr_t *f, uint32_t n)
-{
-	uint32_t k = 0, pn = t->prev_n;
+/*
+ * The previous record of one kind in the block, whose root-end frames the next record of
+ * that kind shares (`keep`, `pykeep`): SAMPLE records chain among themselves, OFFCPU records
+ * among themselves, so a reader that skips one kind still decodes the other.
+ */
+struct chain {
+	uintptr_t *f;
+	uint32_t *n;
+	uint64_t *codes, *instr;
+	uint32_t *npy;
+};
 
-	while (k < n && k < pn && f[n - 1 - k] == t->prev[pn - 1 - k])
+static struct chain chain_of(struct xp_thread *t, unsigned tag)
+{
+	if (tag == XPF_REC_OFFCPU)
+		return (struct chain){ t->off_prev, &t->off.prev_n, t->off_py_codes,
+				       t->off_py_instr, &t->off.py_prev_n };
+	return (struct chain){ t->prev, &t->prev_n, t->py_prev_codes, t->py_prev_instr,
+			       &t->py_prev_n };
+}
+
+/* AS-safe: frames shared at the root end with the chain's previous record. */
+static uint32_t shared_root(const struct chain *c, const uintptr_t *f, uint32_t n)
+{
+	uint32_t k = 0, pn = *c->n;
+
+	while (k < n && k < pn && f[n - 1 - k] == c->f[pn - 1 - k])
 		k++;
 	return k;
 }
 
-/* AS-safe: Python frames shared at the root end with the previous sample of this block. */
-static uint32_t py_shared_root(const struct xp_thread *t, uint32_t n)
+/* AS-safe: Python frames shared at the root end with the chain's previous record. */
+static uint32_t py_shared_root(const struct xp_thread *t, const struct chain *c, uint32_t n)
 {
-	uint32_t k = 0, pn = t->py_prev_n;
+	uint32_t k = 0, pn = *c->npy;
 
-	while (k < n && k < pn && t->py_codes[n - 1 - k] == t->py_prev_codes[pn - 1 - k] &&
-	       t->py_instr[n - 1 - k] == t->py_prev_instr[pn - 1 - k])
+	while (k < n && k < pn && t->py_codes[n - 1 - k] == c->codes[pn - 1 - k] &&
+	       t->py_instr[n - 1 - k] == c->instr[pn - 1 - k])
 		k++;
 	return k;
 }
 
 /* What one sample record holds: native frames f[0..n), Python frames in t (npy), and the
- * root-end frames of each kind shared with the block's previous sample. */
+ * root-end frames of each kind shared with the chain's previous record. call is the
+ * blocking call of an OFFCPU record (0 for a SAMPLE, which has no such field). */
 struct sample_enc {
 	uint64_t dt, weight;
-	unsigned flags;
+	unsigned call, flags;
 	const uintptr_t *f;
 	uint32_t n, keep, npy, pykeep;
 };
@@ -151,10 +175,12 @@ static size_t encode_sample(uint8_t *q, size_t room, const struct xp_thread *t,
 	uint8_t *nnew_at, *flags_at;
 	uintptr_t prev = 0;
 
-	if (room < 5 * 10)
+	if (room < 6 * 10)
 		return 0;
 	p += xpf_put_uleb(p, e->dt);
 	p += xpf_put_uleb(p, e->weight);
+	if (e->call)
+		p += xpf_put_uleb(p, e->call);
 	flags_at = p++;
 	p += xpf_put_uleb(p, e->keep);
 	nnew_at = p;
@@ -179,54 +205,76 @@ static size_t encode_sample(uint8_t *q, size_t room, const struct xp_thread *t,
 	return (size_t)(p - q);
 }
 
-/* AS-safe: the frames of a written sample become the block's previous ones. */
-static void remember(struct xp_thread *t, const struct sample_enc *e)
+/* AS-safe: the frames of a written record become its chain's previous ones. */
+static void remember(const struct xp_thread *t, const struct chain *c,
+		     const struct sample_enc *e)
 {
 	uint32_t npy = (e->flags & XPF_SF_PYTHON) ? e->npy : 0;
 
-	memcpy(t->prev, e->f, e->n * sizeof(*e->f));
-	t->prev_n = e->n;
+	memcpy(c->f, e->f, e->n * sizeof(*e->f));
+	*c->n = e->n;
 	if (npy) {
-		memcpy(t->py_prev_codes, t->py_codes, npy * sizeof(*t->py_codes));
-		memcpy(t->py_prev_instr, t->py_instr, npy * sizeof(*t->py_instr));
+		memcpy(c->codes, t->py_codes, npy * sizeof(*t->py_codes));
+		memcpy(c->instr, t->py_instr, npy * sizeof(*t->py_instr));
 	}
-	t->py_prev_n = npy;
+	*c->npy = npy;
+}
+
+/* AS-safe: one SAMPLE or OFFCPU record (tag); 0 if no room could be had. */
+static int rec_stack(struct xp_thread *t, unsigned tag, uint64_t now, uint64_t weight,
+		     unsigned call, unsigned flags, const uintptr_t *frames, uint32_t n,
+		     uint32_t npy)
+{
+	size_t want = 6 * 10 + (size_t)n * 10, len = 0;
+	uint8_t *p;
+
+	if (flags & XPF_SF_PYTHON)
+		want += 2 * 10 + (size_t)npy * 20;
+	for (int attempt = 0; attempt < 2 && !len; attempt++) {
+		struct sample_enc e = { .weight = weight, .call = call, .flags = flags,
+					.f = frames, .n = n, .npy = npy };
+		struct chain c;
+
+		p = rec_reserve(t, want > XPF_BLOCK_PAYLOAD - REC_HDR_MAX ?
+				   XPF_BLOCK_PAYLOAD - REC_HDR_MAX : want, now);
+		if (!p)
+			break;
+		c = chain_of(t, tag);	/* after rec_reserve: a fresh block resets it */
+		e.dt = dt_of(t, now);
+		e.keep = shared_root(&c, frames, n);
+		e.pykeep = (flags & XPF_SF_PYTHON) ? py_shared_root(t, &c, npy) : 0;
+		len = encode_sample(p + REC_HDR_MAX, XPF_BLOCK_PAYLOAD - t->blk->used - REC_HDR_MAX,
+				    t, &e);
+		if (len) {
+			remember(t, &c, &e);
+			rec_commit(t, p, tag, len, now);
+			return 1;
+		}
+		/* Didn't fit after the shared frames: again in a fresh block, from the root. */
+		*c.n = 0;
+		*c.npy = 0;
+		want = (size_t)XPF_BLOCK_PAYLOAD;	/* forces a new block */
+	}
+	return 0;
 }
 
 /* AS-safe: see declaration. */
 void rec_sample(struct xp_thread *t, uint64_t now, uint64_t weight, unsigned flags,
 		const uintptr_t *frames, uint32_t n, uint32_t npy)
 {
-	size_t want = 5 * 10 + (size_t)n * 10, len = 0;
-	uint8_t *p;
-
-	if (flags & XPF_SF_PYTHON)
-		want += 2 * 10 + (size_t)npy * 20;
-	for (int attempt = 0; attempt < 2 && !len; attempt++) {
-		struct sample_enc e = { .weight = weight, .flags = flags, .f = frames, .n = n,
-					.npy = npy };
-
-		p = rec_reserve(t, want > XPF_BLOCK_PAYLOAD - REC_HDR_MAX ?
-				   XPF_BLOCK_PAYLOAD - REC_HDR_MAX : want, now);
-		if (!p)
-			break;
-		e.dt = dt_of(t, now);
-		e.keep = shared_root(t, frames, n);
-		e.pykeep = (flags & XPF_SF_PYTHON) ? py_shared_root(t, npy) : 0;
-		len = encode_sample(p + REC_HDR_MAX, XPF_BLOCK_PAYLOAD - t->blk->used - REC_HDR_MAX,
-				    t, &e);
-		if (len) {
-			t->samples++;
-			remember(t, &e);
-			rec_commit(t, p, XPF_REC_SAMPLE, len, now);
-			return;
-		}
-		/* Didn't fit after the shared frames: again in a fresh block, from the root. */
-		t->prev_n = 0;
-		t->py_prev_n = 0;
-		want = (size_t)XPF_BLOCK_PAYLOAD;	/* forces a new block */
+	t->samples++;	/* counted before the commit copies the counters */
+	if (!rec_stack(t, XPF_REC_SAMPLE, now, weight, 0, flags, frames, n, npy)) {
+		t->samples--;
+		rec_drop(t, XPF_DROP_NOSPACE, weight);
 	}
-	rec_drop(t, XPF_DROP_NOSPACE, weight);
+}
+
+/* AS-safe: see declaration. An off-CPU record that finds no room is lost with the file's
+ * space: profiling is stopping (out.c says so). */
+void rec_offcpu(struct xp_thread *t, uint64_t now, uint64_t weight, unsigned call,
+		unsigned flags, const uintptr_t *frames, uint32_t n, uint32_t npy)
+{
+	rec_stack(t, XPF_REC_OFFCPU, now, weight, call, flags, frames, n, npy);
 }
 
 /* AS-safe: see declaration. */

@@ -271,7 +271,7 @@ XP_API int sigaction(int sig, const struct sigaction *act, struct sigaction *old
 		return sigctl_real_sigaction(sig, act, old);
 	sigfillset(&all);
 	sigctl_real_mask(SIG_BLOCK, &all, &saved);
-	pthread_mutex_lock(&app_lock);
+	REAL(pthread_mutex_lock)(&app_lock);
 	if (old)
 		app_get(sig, old);
 	if (act) {

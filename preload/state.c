@@ -38,7 +38,7 @@ void xp_say(int always, const char *fmt, ...)
 	if ((size_t)n > sizeof(buf) - 2)
 		n = sizeof(buf) - 2;
 	buf[n++] = '\n';
-	if (write(2, buf, (size_t)n) < 0)
+	if (REAL(write)(2, buf, (size_t)n) < 0)
 		return;
 }
 

@@ -37,7 +37,7 @@ struct start_arg {
 
 void thread_pool_lock(void)
 {
-	pthread_mutex_lock(&pool_lock);
+	REAL(pthread_mutex_lock)(&pool_lock);
 }
 
 void thread_pool_unlock(void)
@@ -47,7 +47,7 @@ void thread_pool_unlock(void)
 
 static struct xp_thread *state_map(void)
 {
-	size_t arrays = (6 * (size_t)xp.cfg.depth + XP_SKIP_FRAMES) * sizeof(uintptr_t);
+	size_t arrays = (9 * (size_t)xp.cfg.depth + XP_SKIP_FRAMES) * sizeof(uintptr_t);
 	size_t body = (sizeof(struct xp_thread) + arrays + XP_PAGE - 1) & ~(size_t)(XP_PAGE - 1);
 	size_t size = XP_PAGE + XP_STACK_BYTES + body;
 	uint8_t *m = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -67,6 +67,9 @@ static struct xp_thread *state_map(void)
 	t->py_instr = t->py_codes + xp.cfg.depth;
 	t->py_prev_codes = t->py_instr + xp.cfg.depth;
 	t->py_prev_instr = t->py_prev_codes + xp.cfg.depth;
+	t->off_prev = (uintptr_t *)(t->py_prev_instr + xp.cfg.depth);
+	t->off_py_codes = (uint64_t *)(t->off_prev + xp.cfg.depth);
+	t->off_py_instr = t->off_py_codes + xp.cfg.depth;
 	head = atomic_load(&all_states);
 	do
 		t->all_next = head;
@@ -196,7 +199,8 @@ void thread_record_stats(struct xp_thread *w, struct xp_thread *t)
 	rec_fields(w, XPF_REC_STACK_USE, st, 5, NULL, NULL, 0);
 }
 
-/* AS-safe (self->busy set by the caller): see declaration. */
+/* AS-safe (self->busy set by the caller): see declaration. The off-CPU totals and scheduler
+ * figures of each other live thread too. */
 void thread_record_others(struct xp_thread *self)
 {
 	for (struct xp_thread *t = atomic_load(&all_states); t; t = t->all_next) {
@@ -206,6 +210,7 @@ void thread_record_others(struct xp_thread *self)
 		if (!tid || t == self)
 			continue;
 		thread_record_stats(self, t);
+		offcpu_record_thread(self, t);
 		nums[1] = xp_tid_cpu(tid);
 		if (nums[1])
 			rec_fields(self, XPF_REC_THREAD_CPU, nums, 2, NULL, NULL, 0);
@@ -223,6 +228,7 @@ void thread_end(struct xp_thread *t)
 	cpu = xp_thread_cpu();
 	if (process_is_self()) {
 		XP_BUSY(t, thread_name_refresh(t); thread_record_stats(t, t);
+			offcpu_record_thread(t, t);
 			rec_fields(t, XPF_REC_THREAD_END, &cpu, 1, NULL, NULL, 0));
 	}
 	out_block_done(t->blk);

@@ -13,6 +13,9 @@
  * program passed none: the same system call, the same cancellation point, the same result
  * and errno. waitid has no rusage in libc's interface: its reaps are measured as the change
  * in getrusage(RUSAGE_CHILDREN) across the call (exact unless two threads reap at once).
+ * Each is also a blocking call, timed for off-CPU profiles like those of blocking.c (with
+ * the coarse clock: WNOHANG and children already gone return at once) and counted under
+ * its own name.
  * All interposers here are AS-safe (POSIX lets handlers call wait and waitpid): a record on
  * the calling thread's own state, or nothing.
  */
@@ -21,7 +24,7 @@
 #include <sys/resource.h>
 #include <sys/wait.h>
 
-#include "xprof-int.h"
+#include "blocking.h"
 
 static uint64_t ru_cpu(const struct rusage *ru)
 {
@@ -41,12 +44,24 @@ static void reaped(pid_t pid, int status, uint64_t cpu)
 	XP_BUSY(t, rec_fields(t, XPF_REC_REAP, nums, 3, NULL, NULL, 0));
 }
 
-XP_API pid_t wait4(pid_t pid, int *status, int options, struct rusage *ru)
+/* AS-safe: every wait but waitid, as wait4 with our rusage; ra is the program's return
+ * address for the off-CPU record. */
+static pid_t wait_any(unsigned call, pid_t pid, int *status, int options, struct rusage *ru,
+		      void *ra)
 {
+	struct xp_thread *t = blk_thread();
 	struct rusage mine;
 	int st = 0, saved;
-	pid_t r = REAL(wait4)(pid, status ? status : &st, options, ru ? ru : &mine);
+	uint64_t c0 = 0;
+	pid_t r;
 
+	if (t) {
+		blk_count(t, call);
+		c0 = blk_coarse();
+	}
+	r = REAL(wait4)(pid, status ? status : &st, options, ru ? ru : &mine);
+	if (t)
+		blk_coarse_end(t, call, c0, ra);
 	if (r > 0) {
 		saved = errno;
 		reaped(r, status ? *status : st, ru_cpu(ru ? ru : &mine));
@@ -55,30 +70,44 @@ XP_API pid_t wait4(pid_t pid, int *status, int options, struct rusage *ru)
 	return r;
 }
 
+XP_API pid_t wait4(pid_t pid, int *status, int options, struct rusage *ru)
+{
+	return wait_any(XPF_CALL_WAIT4, pid, status, options, ru, __builtin_return_address(0));
+}
+
 XP_API pid_t waitpid(pid_t pid, int *status, int options)
 {
-	return wait4(pid, status, options, NULL);
+	return wait_any(XPF_CALL_WAITPID, pid, status, options, NULL,
+			__builtin_return_address(0));
 }
 
 XP_API pid_t wait(int *status)
 {
-	return wait4(-1, status, 0, NULL);
+	return wait_any(XPF_CALL_WAIT, -1, status, 0, NULL, __builtin_return_address(0));
 }
 
 XP_API pid_t wait3(int *status, int options, struct rusage *ru)
 {
-	return wait4(-1, status, options, ru);
+	return wait_any(XPF_CALL_WAIT3, -1, status, options, ru, __builtin_return_address(0));
 }
 
 XP_API int waitid(idtype_t idtype, id_t id, siginfo_t *info, int options)
 {
 	struct rusage before, after;
+	struct xp_thread *t = blk_thread();
 	int r, saved, status;
 	int measure = xp.active && !(options & WNOWAIT) && info;
+	uint64_t c0 = 0;
 
 	if (measure)
 		getrusage(RUSAGE_CHILDREN, &before);
+	if (t) {
+		blk_count(t, XPF_CALL_WAITID);
+		c0 = blk_coarse();
+	}
 	r = REAL(waitid)(idtype, id, info, options);
+	if (t)
+		blk_coarse_end(t, XPF_CALL_WAITID, c0, __builtin_return_address(0));
 	if (r != 0 || !measure || info->si_pid <= 0)
 		return r;
 	saved = errno;

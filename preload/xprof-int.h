@@ -70,6 +70,20 @@ struct xp_region {
 	uint64_t t0, cpu0;
 };
 
+/*
+ * Off-CPU accounting of one thread (offcpu.c). calls[] is bumped by the interposers with one
+ * instruction (offcpu_bump), so that a program's signal handler that interrupts an
+ * interposer and makes a call of its own loses no count; the rest is written with busy set.
+ */
+struct xp_offcpu {
+	uint64_t calls[XPF_CALL_NR];	/* interposed calls made, by enum xpf_call */
+	uint64_t blocked[XPF_CALL_NR];	/* of those, the calls seen to block */
+	uint64_t blocked_ns[XPF_CALL_NR]; /* their blocked wall time */
+	uint64_t acc;			/* blocked ns not yet in an OFFCPU record */
+	uint64_t sched_last;		/* CLOCK_MONOTONIC of the last SCHED record, 0: none */
+	uint32_t prev_n, py_prev_n;	/* the block's previous OFFCPU record, for `keep` */
+};
+
 struct xp_thread {
 	pid_t tid;
 	volatile sig_atomic_t busy;	/* xprof code is running on this thread */
@@ -99,6 +113,7 @@ struct xp_thread {
 	int nregions;
 	struct xp_region regions[XP_REGION_DEPTH];
 	char name[16];
+	struct xp_offcpu off;
 
 	/* Python frames (pywalk.c): the thread's PyThreadState when the interpreter's TSS key
 	 * does not know it (0: look again), and the number of Python frames of the previous
@@ -127,6 +142,8 @@ struct xp_thread {
 	uintptr_t *scratch;		/* cfg.depth + XP_SKIP_FRAMES entries */
 	uint64_t *py_codes, *py_instr;	/* cfg.depth entries each: this sample's Python */
 	uint64_t *py_prev_codes, *py_prev_instr; /* and the previous sample's */
+	uintptr_t *off_prev;		/* cfg.depth entries each: the previous OFFCPU */
+	uint64_t *off_py_codes, *off_py_instr;	/* record's frames (struct xp_offcpu) */
 };
 
 struct xp_range {
@@ -160,6 +177,9 @@ struct xp_process {
 	char boot_id[40];
 	_Atomic int signal_note;	/* program touched our signal: said once */
 	_Atomic int stop_said;
+	int offcpu;			/* time the blocking calls (XPROF_OFFCPU and active) */
+	uint64_t offcpu_period;		/* XPROF_OFFCPU_US in ns: time-sampling period */
+	uint64_t offcpu_tick;		/* CLOCK_MONOTONIC_COARSE resolution, ns */
 	pthread_key_t key;
 };
 
@@ -208,6 +228,10 @@ void rec_commit(struct xp_thread *t, uint8_t *p, unsigned tag, size_t len, uint6
  * flags, the npy Python frames in t->py_codes/py_instr. */
 void rec_sample(struct xp_thread *t, uint64_t now, uint64_t weight, unsigned flags,
 		const uintptr_t *frames, uint32_t n, uint32_t npy);
+/* AS-safe: the same for an off-CPU sample (XPF_REC_OFFCPU) of blocking call `call` with
+ * `weight` blocked ns; its frames chain to the block's previous OFFCPU record only. */
+void rec_offcpu(struct xp_thread *t, uint64_t now, uint64_t weight, unsigned call,
+		unsigned flags, const uintptr_t *frames, uint32_t n, uint32_t npy);
 /* AS-safe: counts a dropped sample of `weight` ns. */
 void rec_drop(struct xp_thread *t, enum xpf_drop why, uint64_t weight);
 /* AS-safe on the caller's own state with t->busy set by the caller (XP_BUSY): a record of
@@ -310,6 +334,12 @@ void handler_gate_close(void);
 void handler_gate_open(void);
 /* Not AS-safe: a fork child has no other thread inside the handler. */
 void handler_gate_reset(void);
+/* AS-safe (t->busy set, on t's private stack): the calling context's frames into
+ * t->scratch, through the gate and the fault guard as a sample's. pc is a return address
+ * that must be among the first frames: the stack from there on is kept (*at, *n), else (the
+ * gate closed, inside the loader, a fault) pc alone, marked XPF_SF_PARTIAL in *flags. */
+void handler_walk_from(struct xp_thread *t, uintptr_t pc, unsigned *flags, uint32_t *at,
+		       uint32_t *n);
 /* Not AS-safe: installs the sampling handler for cfg.signo, with or without SA_RESTART. */
 int handler_install(int restart);
 /* AS-safe: is this delivery one of xprof's timer signals for thread t? */
@@ -403,6 +433,46 @@ void jitenv_apply(void);
  * too small. */
 int jitenv_extend(const char *old, const char *const *add, const char *const *decided,
 		  char *out, size_t cap);
+
+/* ---- offcpu.c: blocked time of the interposed blocking calls ---- */
+/* Not AS-safe: reads the coarse clock's tick and decides whether calls are timed. */
+void offcpu_init(void);
+/*
+ * AS-safe (touches the calling thread's own state only): a call of `call` that t made
+ * returned after `d` ns of wall time, taken with the coarse clock (precise 0) or the precise
+ * one; ra is the interposer's return address. Counts it as blocked, and writes an OFFCPU
+ * record with the stack when the time sampling says so (and a SCHED record about once a
+ * second). errno is kept. Called only when the call was seen to block (blocking.h).
+ */
+void offcpu_blocked(struct xp_thread *t, unsigned call, uint64_t d, int precise, void *ra);
+/*
+ * AS-safe, pure: the time-sampling decision for one blocked call of d ns. Returns the
+ * weight of the OFFCPU record to write now (0: none) and sets *flags: a call of at least
+ * one_min ns is a record of its own (XPF_SF_ONE_CALL); shorter ones add to *acc, which is
+ * written as one time-sampled record once it reaches period. Every ns goes to exactly one
+ * record or stays in *acc.
+ */
+uint64_t offcpu_weigh(uint64_t *acc, uint64_t d, uint64_t one_min, uint64_t period,
+		      unsigned *flags);
+/* AS-safe (w->busy set by the caller): OFFCPU_CALLS and SCHED records for thread t (w
+ * itself or another live thread of the image, at exit), written by w. */
+void offcpu_record_thread(struct xp_thread *w, struct xp_thread *t);
+/* AS-safe (t->busy set by the caller): a SCHED record for t if a second has passed since
+ * its last one (from the sampling handler and after blocked calls). */
+void offcpu_sched_tick(struct xp_thread *t, uint64_t now);
+
+/* ---- sched.c: the kernel's scheduler figures of a thread ---- */
+struct xp_sched {
+	uint64_t on_cpu_ns, run_delay_ns, timeslices, nvcsw, nivcsw;
+};
+/* AS-safe (plain system calls, no stdio): the figures of the calling thread (tid 0) or of
+ * thread tid of this process. 0, or -1 if the thread is gone or procfs is not there. */
+int sched_read(pid_t tid, struct xp_sched *s);
+/* AS-safe, pure: the three numbers of a schedstat line (s, n bytes). 0 or -1. */
+int sched_parse_stat(const char *s, size_t n, struct xp_sched *out);
+/* AS-safe, pure: voluntary and involuntary context switches from a /proc/.../status
+ * text. 0 or -1. */
+int sched_parse_status(const char *s, size_t n, struct xp_sched *out);
 
 /* ---- process.c ---- */
 /* Not AS-safe: PROCESS record (exe, cmdline, cwd). */

@@ -2,10 +2,13 @@
 # SPDX-License-Identifier: MIT
 """report.py - build results/REPORT.md from the runs scripts/make-report.sh just made.
 
-Inputs, all in --runs: manifest.tsv (name, kind, x, profiled wall ns, unprofiled wall ns,
-checksum, arguments, one line per scenario), NAME.tsv (`xprof-analyze report --tsv`) and
-NAME.out (the program's stdout). Every number in the report comes from these files; a value
-that cannot be found is an error (exit 1), never a placeholder.
+Inputs, all in --runs: manifest.tsv (name, kind, x, checksum, pairs, arguments: one line per
+scenario), pairs.tsv (name, pair, profiled first 0/1, unprofiled wall ns, profiled wall ns,
+samples: one line per pair of runs), NAME-pN.tsv and NAME-pN.out (`xprof-analyze report
+--tsv` and the program's stdout of profiled run N), NAME.all.tsv (report --tsv of all the
+scenario's profiled runs together), NAME.offcpu-pid.folded (their off-CPU stacks, process
+frames first) and, for MPI, NAME-pN.cpu-pid.folded. Every number in the report comes from
+these files; a value that cannot be found is an error (exit 1), never a placeholder.
 """
 import argparse
 import datetime
@@ -55,21 +58,83 @@ def num(row, key, path):
         raise ReportError(f'{path}: {key}={row[key]!r} is not a number')
 
 
+def median(xs):
+    """The middle value (the mean of the two middle ones for an even count)."""
+    xs = sorted(xs)
+    need(xs, 'median of no values')
+    n = len(xs)
+    return xs[n // 2] if n % 2 else (xs[n // 2 - 1] + xs[n // 2]) / 2
+
+
+def read_pairs(path):
+    """{scenario: [pair dict]} from pairs.tsv."""
+    out = {}
+    with open(path) as f:
+        for ln, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            fields = line.rstrip('\n').split('\t')
+            need(len(fields) == 6, f'{path}:{ln}: {len(fields)} fields, want 6')
+            name, pair, first, plain, prof, samples = fields
+            need(int(plain) > 0 and int(prof) > 0, f'{path}:{ln}: a wall time is not > 0')
+            out.setdefault(name, []).append(dict(pair=int(pair), profiled_first=first == '1',
+                                                 plain=int(plain) / 1e9, prof=int(prof) / 1e9,
+                                                 samples=int(samples)))
+    return out
+
+
+def representative(pairs):
+    """The pair whose profiled run has the median wall time (the lower one of an even
+    count): the scenario tables show a typical run, not the luckiest or the unluckiest."""
+    need(pairs, 'no pairs')
+    by_wall = sorted(pairs, key=lambda p: p['prof'])
+    return by_wall[(len(by_wall) - 1) // 2]
+
+
+def pair_stats(pairs):
+    """Per-pair ratios profiled / unprofiled: their median and range, the medians of each
+    side, samples over all profiled runs and the fewest of one run."""
+    ratios = [p['prof'] / p['plain'] for p in pairs]
+    return dict(n=len(pairs), ratio=median(ratios), lo=min(ratios), hi=max(ratios),
+                plain=median(p['plain'] for p in pairs), prof=median(p['prof'] for p in pairs),
+                samples=sum(p['samples'] for p in pairs),
+                fewest=min(p['samples'] for p in pairs))
+
+
 class Run:
-    def __init__(self, runs, fields):
-        self.name, self.kind, x, prof, plain, self.checksum, self.args = fields
+    def __init__(self, runs, fields, pairs):
+        self.name, self.kind, x, self.checksum, npairs, self.args = fields
         self.x = int(x)
-        self.wall = int(prof) / 1e9
-        self.plain = int(plain) / 1e9
-        self.tsv = os.path.join(runs, self.name + '.tsv')
+        need(len(pairs) == int(npairs), f'{self.name}: {len(pairs)} pairs, manifest says '
+             f'{npairs}')
+        self.pairs = pairs
+        self.stats = pair_stats(pairs)
+        rep = representative(pairs)
+        self.pair = rep['pair']
+        self.wall = rep['prof']
+        self.plain = rep['plain']
+        base = os.path.join(runs, f'{self.name}-p{self.pair}')
+        self.runs = runs
+        self.tsv = base + '.tsv'
         self.rows = parse_tsv(self.tsv)
-        with open(os.path.join(runs, self.name + '.out')) as f:
+        self.all_tsv = os.path.join(runs, self.name + '.all.tsv')
+        self.all = parse_tsv(self.all_tsv)
+        with open(base + '.out') as f:
             self.out = f.read()
         run = self.rows['run'][0]
         self.cpu = num(run, 'cpu_ns', self.tsv) / 1e9
         self.sampled = num(run, 'sampled_ns', self.tsv) / 1e9
         self.samples = int(num(run, 'samples', self.tsv))
         self.dropped = int(num(run, 'dropped', self.tsv))
+        self.runq = num(run, 'runq_ns', self.tsv) / 1e9
+        self.blocked = num(run, 'blocked_ns', self.tsv) / 1e9
+        arun = self.all['run'][0]
+        self.all_samples = int(num(arun, 'samples', self.all_tsv))
+        self.all_sampled = num(arun, 'sampled_ns', self.all_tsv) / 1e9
+        self.all_dropped = int(num(arun, 'dropped', self.all_tsv))
+        self.offcpu_samples = int(num(arun, 'offcpu_samples', self.all_tsv))
+        need(self.all_samples == self.stats['samples'],
+             f'{self.all_tsv}: {self.all_samples} samples, its runs {self.stats["samples"]}')
         self.mechanism = run.get('mechanism', '')
         self.hz = run.get('hz', '')
         self.procs = self.rows['process']
@@ -100,17 +165,93 @@ class Run:
     def cpu_of(self, procs):
         return sum(num(p, 'cpu_ns', self.tsv) for p in procs) / 1e9
 
+    def threads(self):
+        return self.rows.get('thread', [])
+
+    def blocked_calls(self):
+        return self.rows.get('blocked', [])
+
+    def startup_ms(self):
+        """xprof's own start-up CPU in the representative run: before the first sample and
+        setting up, summed over its processes (the report --tsv run row)."""
+        run = self.rows['run'][0]
+        return (num(run, 'presample_ns', self.tsv) + num(run, 'setup_ns', self.tsv)) / 1e6
+
     def functions(self):
-        return self.rows['function']
+        """Function shares over all the scenario's profiled runs."""
+        return self.all['function']
 
     def func_pct(self, name, key):
         for f in self.functions():
             if f['name'] == name:
-                return num(f, key, self.tsv)
+                return num(f, key, self.all_tsv)
         return 0.0	# not in any sampled stack: no time measured in it
 
     def top(self, n=1):
         return self.functions()[:n]
+
+
+def waits(run, threads):
+    """Sums over the given thread rows of run: cpu, runq, blocked, unseen, wall (s), and
+    blocked s and calls per call name from the #blocked table (exact per-thread totals)."""
+    keys = {(t['pid'], t['gen'], t['tid']) for t in threads}
+    out = {k: sum(num(t, k + '_ns', run.tsv) for t in threads) / 1e9
+           for k in ('cpu', 'runq', 'blocked', 'unseen', 'wall')}
+    calls = {}
+    for b in run.blocked_calls():
+        if (b['pid'], b['gen'], b['tid']) in keys:
+            c = calls.setdefault(b['call'], dict(s=0.0, calls=0, blocked=0))
+            c['s'] += num(b, 'blocked_ns', run.tsv) / 1e9
+            c['calls'] += int(num(b, 'calls', run.tsv))
+            c['blocked'] += int(num(b, 'blocked', run.tsv))
+    out['calls'] = calls
+    out['n'] = len(threads)
+    return out
+
+
+def pool_roles(r):
+    """(coordinator thread rows, worker thread rows): the coordinator is the main thread of
+    the root process, every other thread of the run a worker (fork pool: the children's
+    threads; thread pool: the root's other threads)."""
+    root = r.roots()
+    need(len(root) == 1, f'{r.name}: {len(root)} root processes')
+    pid = root[0]['pid']
+    ths = r.threads()
+    main = [t for t in ths if t['pid'] == pid and t['tid'] == pid]
+    need(len(main) == 1, f'{r.name}: no main thread row for pid {pid}')
+    workers = [t for t in ths if t is not main[0]]
+    need(workers, f'{r.name}: no worker thread')
+    return main, workers
+
+
+def top_calls(ws, share=0.05):
+    """Call names of a role whose blocked time is at least share of its blocked time in one
+    of the runs (ws: that role's waits() per run), most blocked first."""
+    tot = {}
+    for w in ws:
+        for c, v in w['calls'].items():
+            if w['blocked'] > 0 and v['s'] >= share * w['blocked']:
+                tot[c] = tot.get(c, 0.0) + v['s']
+    return sorted(tot, key=lambda c: -tot[c])
+
+
+def read_folded(path):
+    """[(frames, weight)] of a folded-stacks file ('a;b;c WEIGHT' lines)."""
+    out = []
+    with open(path) as f:
+        for ln, line in enumerate(f, 1):
+            line = line.rstrip('\n')
+            if not line:
+                continue
+            stack, _, w = line.rpartition(' ')
+            need(stack and w.isdigit(), f'{path}:{ln}: not a folded line')
+            out.append((stack.split(';'), int(w)))
+    return out
+
+
+def leaf_path(frames, n=4):
+    """The last n frames of a stack, the blocked call and its callers, innermost last."""
+    return ' ← '.join(reversed(frames[-n:]))
 
 
 def f3(v):
@@ -195,14 +336,98 @@ def pool_stats(r):
             'task_mean': num(task, 'mean_ns', r.tsv) / 1e6}
 
 
+def role_waits(r):
+    coord, workers = pool_roles(r)
+    return waits(r, coord), waits(r, workers)
+
+
+def waits_table(runs, label):
+    """Per run: wall, then each role's CPU, run queue, blocked (with the calls that explain
+    it, from the #blocked table) and unseen time, in s."""
+    ws = [role_waits(r) for r in runs]
+    ccalls = top_calls([c for c, _ in ws])
+    wcalls = top_calls([w for _, w in ws])
+    head = [label, 'Wall (s)', 'Workers CPU (s)', 'Workers run queue (s)',
+            'Workers blocked (s)'] + [f'Workers in {c} (s)' for c in wcalls] + \
+        ['Workers unseen (s)', 'Coordinator CPU (s)', 'Coordinator run queue (s)',
+         'Coordinator blocked (s)'] + [f'Coordinator in {c} (s)' for c in ccalls]
+    rows = []
+    for r, (c, w) in zip(runs, ws):
+        rows.append([r.x, f3(r.wall), f3(w['cpu']), f3(w['runq']), f3(w['blocked'])] +
+                    [f3(w['calls'].get(k, {}).get('s', 0.0)) for k in wcalls] +
+                    [f3(w['unseen']), f3(c['cpu']), f3(c['runq']), f3(c['blocked'])] +
+                    [f3(c['calls'].get(k, {}).get('s', 0.0)) for k in ccalls])
+    return table(head, rows)
+
+
+def call_list(w, n=3):
+    """'read 0.123 s (456 calls, 400 blocked), poll ...' for the n most blocked calls that
+    blocked at all, or what the calls were when none did."""
+    cs = sorted(((c, v) for c, v in w['calls'].items() if v['blocked']),
+                key=lambda kv: -kv[1]['s'])[:n]
+    if not cs:
+        return 'none of their ' + ', '.join(f'{v["calls"]} `{c}`'
+                                            for c, v in w['calls'].items()) + ' calls blocked'
+    return ', '.join(f'`{c}` {f3(v["s"])} s ({v["calls"]} calls, {v["blocked"]} blocked)'
+                     for c, v in cs)
+
+
+def explain_pool(runs, threads):
+    """Why more workers are slower (or not) on this machine, from the measured waits."""
+    ncpu = os.cpu_count()
+    a, b = runs[0], runs[-1]
+    best = max(runs, key=lambda r: pool_stats(r)['tasks'] / r.wall)
+    (ca, wa), (cb, wb), (_, wbest) = role_waits(a), role_waits(b), role_waits(best)
+    sb = pool_stats(b)
+    unit = 'threads' if threads else 'workers'
+    txt = [f'Where the time goes, from the threads\' own figures (CPU from the kernel, run '
+           f'queue from /proc/thread-self/schedstat, blocked time from the calls xprof '
+           f'interposes, unseen = lifetime − CPU − run queue − blocked). At {a.x} {unit} the '
+           f'{unit} wait {f3(wa["runq"])} s in the run queue and are blocked {f3(wa["blocked"])} '
+           f's; at {b.x} {unit} they wait {f3(wb["runq"])} s in the run queue — on average '
+           f'{wb["runq"] / b.wall:.1f} {unit} ready to run with no CPU free, over a '
+           f'{f3(b.wall)} s run on {ncpu} CPUs; other programs on the machine count too '
+           f'(load average {load_start()} at the start of the report) — and are blocked '
+           f'{f3(wb["blocked"])} s: {call_list(wb)}.']
+    if cb['calls']:
+        txt.append(f' The coordinator is blocked {f3(cb["blocked"])} s at {b.x} {unit}: '
+                   f'{call_list(cb)}, against {f3(ca["blocked"])} s at {a.x}.')
+    per_task = wb['runq'] / sb['tasks'] * 1e3
+    txt.append(f' Per task that is {per_task:.1f} ms of run queue at {b.x} {unit}, beside the '
+               f'{f3(sb["task_mean"] - sb["task_cpu"] / sb["tasks"] * 1e3)} ms by which a task\'s '
+               f'wall time exceeds its CPU.')
+    if b is not best and b.wall > best.wall:
+        dwall = b.wall - best.wall
+        dcpu = b.cpu - best.cpu
+        txt.append(
+            f' {b.x} {unit} take {f3(b.wall)} s against {f3(best.wall)} s at {best.x}: '
+            f'{f3(dwall)} s more. The run uses {util(b)}% of the {ncpu} CPUs over its wall '
+            f'time at {b.x} {unit} ({util(best)}% at {best.x}); '
+            + (f'waiting for a CPU is where the {unit} spend most of what they do not '
+               f'compute ({f3(wb["runq"])} s of run queue against {f3(wb["blocked"])} s '
+               f'blocked and {f3(wb["unseen"])} s unseen; {f3(wbest["runq"])} s of run queue '
+               f'at {best.x}), ' if wb['runq'] > wb['blocked'] + wb['unseen'] else
+               f'the {unit} are blocked {f3(wb["blocked"])} s and wait {f3(wb["runq"])} s in '
+               f'the run queue, ') +
+            f'and the run needs {f3(dcpu)} s more CPU ({f3(b.cpu)} s against {f3(best.cpu)} s'
+            f'{"" if threads else "; per-worker start-up: each loads the bundle"}), which on {ncpu} CPUs is {f3(dcpu / ncpu)} '
+            f's of wall time against the {f3(dwall)} s lost. More {unit} than CPUs add work '
+            f'and queueing, not throughput.')
+    else:
+        txt.append(f' {b.x} {unit} are not slower than fewer here: the best throughput is at '
+                   f'{best.x}.')
+    return ''.join(txt) + '\n\n'
+
+
 def section_parallel(runs, threads):
     rows = []
     for r in runs:
         s = pool_stats(r)
-        rows.append([r.x, f3(r.wall), f3(r.cpu), f3(r.sampled), f1(s['tasks'] / r.wall),
-                     len(r.pids), len(r.rows.get('thread', [])), f1(s['coord'] / r.cpu * 100),
-                     f3(s['task_mean']), f3(s['task_cpu'] / s['tasks'] * 1e3),
-                     f3(r.cpu / s['tasks'] * 1e3)])
+        _, w = role_waits(r)
+        rows.append([r.x, f3(r.wall), f3(r.cpu), f3(r.sampled), f3(w['runq']), f3(w['blocked']),
+                     f1(s['tasks'] / r.wall), len(r.pids), len(r.threads()),
+                     f1(s['coord'] / r.cpu * 100), f3(s['task_mean']),
+                     f3(s['task_cpu'] / s['tasks'] * 1e3), f3(r.cpu / s['tasks'] * 1e3)])
     a, b = runs[0], runs[-1]
     sa, sb = pool_stats(a), pool_stats(b)
     best = max(runs, key=lambda r: pool_stats(r)['tasks'] / r.wall)
@@ -211,15 +436,17 @@ def section_parallel(runs, threads):
     ncpu = os.cpu_count()
     kind = 'threads' if threads else 'worker processes'
     head = ['Workers', 'Total Time (s)', 'CPU Time (s) exact', 'CPU Time (s) sampled',
-            'Throughput (tasks/s)', 'Processes', 'Threads', 'Coordinator CPU %',
-            'Task wall (ms)', 'Task CPU (ms)', 'CPU per task (ms)']
+            'Run queue (s)', 'Blocked (s)', 'Throughput (tasks/s)', 'Processes', 'Threads',
+            'Coordinator CPU %', 'Task wall (ms)', 'Task CPU (ms)', 'CPU per task (ms)']
     title = ('## Scenario 2b: Thread pool' if threads else
              '## Scenario 2: Parallel coordinator (fork pool)')
     txt = [title + '\n',
            f'{sa["tasks"]} tasks over {", ".join(str(r.x) for r in runs)} {kind} on '
            f'{ncpu} CPUs. Throughput is tasks / wall; task wall and CPU are the means of the '
-           '"task" region in the workers; CPU per task divides the whole tree\'s CPU.\n',
-           table(head, rows), '\n']
+           '"task" region in the workers; CPU per task divides the whole tree\'s CPU. Run queue '
+           'and Blocked sum the workers\' threads: time ready to run but waiting for a CPU, and '
+           'time blocked in a call (the coordinator\'s own are in the second table).\n',
+           table(head, rows), '\n', waits_table(runs, 'Workers'), '\n', explain_pool(runs, threads)]
     if threads:
         txt.append(f'With threads the bundle is loaded once and results are not serialised: '
                    f'CPU per task is {f3(a.cpu / sa["tasks"] * 1e3)} ms at {a.x} threads and '
@@ -231,19 +458,18 @@ def section_parallel(runs, threads):
     else:
         txt.append(
             f'Best throughput is {f1(pool_stats(best)["tasks"] / best.wall)} tasks/s at '
-            f'{best.x} workers. From {a.x} to {b.x} workers the CPU per task rises from '
+            f'{best.x} workers. From {a.x} to {b.x} workers the CPU per task goes from '
             f'{f3(a.cpu / sa["tasks"] * 1e3)} to {f3(b.cpu / sb["tasks"] * 1e3)} ms: CPU '
             f'spent in workers outside tasks (startup bundle load, IPC) goes from '
-            f'{f3(outside_a)} s to {f3(outside_b)} s, and a task\'s wall time rises from '
+            f'{f3(outside_a)} s to {f3(outside_b)} s, and a task\'s wall time from '
             f'{f3(sa["task_mean"])} to {f3(sb["task_mean"])} ms while its CPU goes from '
             f'{f3(sa["task_cpu"] / sa["tasks"] * 1e3)} to '
-            f'{f3(sb["task_cpu"] / sb["tasks"] * 1e3)} ms: the difference is time a task '
-            f'waits for a CPU once workers outnumber the {ncpu} CPUs. The coordinator '
+            f'{f3(sb["task_cpu"] / sb["tasks"] * 1e3)} ms. The coordinator '
             f'(writes the bundle, encodes tasks, decodes results) uses '
             f'{f1(sa["coord"] / a.cpu * 100)}% of the CPU at {a.x} workers and '
             f'{f1(sb["coord"] / b.cpu * 100)}% at {b.x}. Loader share (`data_load_bundle`, '
-            f'inclusive): {f1(a.func_pct("data_load_bundle", "total_pct"))}% at {a.x} '
-            f'workers, {f1(b.func_pct("data_load_bundle", "total_pct"))}% at {b.x}.\n\n')
+            f'inclusive, all profiled runs): {f1(a.func_pct("data_load_bundle", "total_pct"))}% '
+            f'at {a.x} workers, {f1(b.func_pct("data_load_bundle", "total_pct"))}% at {b.x}.\n\n')
     txt.append(top_functions_table([a, b] if b is not a else [a],
                                    lambda r: f'{r.x} {"threads" if threads else "workers"}'))
     return '\n'.join(txt)
@@ -272,6 +498,13 @@ def section_search(grid, bohb):
            f'function: {describe_top(grid)} for the grid, {describe_top(bohb)} for BOHB.\n\n',
            top_functions_table([grid, bohb], lambda r: 'grid' if r is grid else 'BOHB')]
     return '\n'.join(txt)
+
+
+LOADAVG = {}
+
+
+def load_start():
+    return LOADAVG.get('start', '?')
 
 
 def util(r):
@@ -324,6 +557,98 @@ def section_python(runs):
         table(['Function', 'Self %', 'Total %'], frows), '\n'])
 
 
+def rank_roles(r):
+    """{pid: role} of an MPI run from its CPU and off-CPU stacks (NAME-pN.cpu-pid.folded,
+    NAME-pN.offcpu-pid.folded, process frames 'comm-PID' first): 'rank 0' runs run_rank0 or
+    mpi_coordinate, a worker rank run_worker or mpi_serve; any other process is the launcher
+    or the MPI runtime."""
+    roles = {}
+    for kind in ('cpu', 'offcpu'):
+        path = os.path.join(r.runs, f'{r.name}-p{r.pair}.{kind}-pid.folded')
+        for frames, _ in read_folded(path):
+            pid = frames[0].rpartition('-')[2]
+            if 'run_rank0' in frames or 'mpi_coordinate' in frames:
+                roles[pid] = 'rank 0'
+            elif ('run_worker' in frames or 'mpi_serve' in frames) and \
+                    roles.get(pid) != 'rank 0':
+                roles[pid] = 'worker rank'
+    for p in r.procs:
+        roles.setdefault(p['pid'], f'`{p["comm"]}`')
+    need(list(roles.values()).count('rank 0') == 1, f'{r.name}-p{r.pair}: no single rank 0')
+    return roles
+
+
+def offcpu_by_pid(r):
+    """{pid: [(frames, ns)]} of the main threads' off-CPU stacks in the representative run
+    (NAME-pN.offcpu-pid.folded: process frame comm-PID, thread frame name-TID), heaviest
+    first; the rank's own waits, apart from its runtime threads'."""
+    path = os.path.join(r.runs, f'{r.name}-p{r.pair}.offcpu-pid.folded')
+    out = {}
+    for frames, w in read_folded(path):
+        pid, tid = frames[0].rpartition('-')[2], frames[1].rpartition('-')[2]
+        if pid == tid:
+            out.setdefault(pid, []).append((frames[2:], w))
+    for v in out.values():
+        v.sort(key=lambda fw: -fw[1])
+    return out
+
+
+def calls_text(w, n=3):
+    """'nanosleep 0.123 s / 456, poll ...': a role's n most blocked calls, or 'none'."""
+    cs = sorted(w['calls'].items(), key=lambda kv: -kv[1]['s'])[:n]
+    return ', '.join(f'{c} {f3(v["s"])} s / {v["calls"]}' for c, v in cs) or 'none'
+
+
+def mpi_waits(m):
+    """Rows of the MPI wait table (one per process image that ran: ranks first), the text on
+    the top off-CPU stacks of each rank, and the ranks' main-thread and other-thread waits."""
+    roles = rank_roles(m)
+    stacks = offcpu_by_pid(m)
+    ths = m.threads()
+    order = sorted(m.procs, key=lambda p: ({'rank 0': 0, 'worker rank': 1}.get(
+        roles[p['pid']], 2), int(p['pid']), p['gen']))
+    rows, notes, mains, others = [], [], [], []
+    for p in order:
+        mine = [t for t in ths if (t['pid'], t['gen']) == (p['pid'], p['gen'])]
+        w = waits(m, mine)
+        if w['cpu'] < 1e-3 and w['blocked'] == 0:
+            continue	# an image that only exec'd
+        rank = 'backtest-sim-mp' in p['comm'] and roles[p['pid']] in ('rank 0', 'worker rank')
+        main = waits(m, [t for t in mine if t['tid'] == p['pid']])
+        rest = waits(m, [t for t in mine if t['tid'] != p['pid']])
+        if rank:
+            mains.append(main)
+            others.append(rest)
+        role = roles[p['pid']] if rank else f'`{p["comm"]}`'
+        rows.append([f'{role} (pid {p["pid"]})', w['n'], f3(w['cpu']), f3(w['runq']),
+                     f3(w['blocked']), calls_text(main), calls_text(rest, 2), f3(w['unseen'])])
+        top = stacks.get(p['pid'], [])[:3]
+        if top and rank:
+            tot = sum(x[1] for x in stacks[p['pid']])
+            notes.append(f'- {role} (pid {p["pid"]}): ' + '; '.join(
+                f'`{leaf_path(fr)}` {f1(ns / tot * 100)}%' for fr, ns in top))
+    return rows, notes, mains, others
+
+
+def recv_wait(m):
+    """Off-CPU ns of the ranks' stacks under mpi_recv_msg (waiting for a message), by leaf."""
+    out = {}
+    for pid, sts in offcpu_by_pid(m).items():
+        for frames, ns in sts:
+            if 'mpi_recv_msg' in frames:
+                leaf = frames[-1].replace('[blocked] ', '')
+                out[leaf] = out.get(leaf, 0) + ns
+    return out
+
+
+def sum_calls(ws):
+    tot = {}
+    for w in ws:
+        for c, v in w['calls'].items():
+            tot[c] = tot.get(c, 0.0) + v['s']
+    return sorted(tot.items(), key=lambda kv: -kv[1])
+
+
 def section_mpi(mpis, forks):
     by_w = {r.x: r for r in forks}
     rows = []
@@ -336,42 +661,95 @@ def section_mpi(mpis, forks):
         need(m.checksum == f.checksum, f'{m.name}: checksum differs from {f.name}')
         for label, r in ((f'MPI, {m.x} ranks', m), (f'fork pool, {w} workers', f)):
             rows.append([label, w, len(r.pids), f3(r.wall), f3(r.cpu), f3(r.sampled),
-                         f1(r.tasks() / r.wall), f3(r.region_ms('task')), r.checksum])
+                         f3(r.runq), f3(r.blocked), f1(r.tasks() / r.wall),
+                         f3(r.region_ms('task')), r.checksum])
     m, f = mpis[-1], by_w[mpis[-1].x - 1]
     launch = [p for p in m.procs if 'backtest-sim-mp' not in p['comm']]
+    wrows, notes, mains, others = mpi_waits(m)
+    need(mains, f'{m.name}: no rank image')
+    main_calls, other_calls = sum_calls(mains), sum_calls(others)
+    need(main_calls, f'{m.name}: the ranks\' main threads blocked in no interposed call')
+    recv = recv_wait(m)
+    recv_tot = sum(recv.values()) / 1e9
+    recv_leaf = max(recv, key=recv.get) if recv else None
+    unseen = sum(w['unseen'] for w in mains + others)
+    fork_w = waits(f, f.threads())
     txt = ['## Scenario 4: MPI ranks vs fork pool\n',
            'The same tasks spread over MPI ranks (`mpirun`, rank 0 coordinates) and over the '
            'fork pool with the same number of workers; identical checksums show identical '
-           'results. Processes are every process image xprof saw, launcher included.\n',
+           'results. Processes are every process image xprof saw, launcher included; Run queue '
+           'and Blocked sum every thread of the run.\n',
            table(['Variant', 'Workers', 'Processes', 'Total Time (s)', 'CPU Time (s) exact',
-                  'CPU Time (s) sampled', 'Throughput (tasks/s)', 'Task wall (ms)',
-                  'Checksum'], rows),
+                  'CPU Time (s) sampled', 'Run queue (s)', 'Blocked (s)',
+                  'Throughput (tasks/s)', 'Task wall (ms)', 'Checksum'], rows),
            f'\nWith {m.x - 1} workers MPI takes {f3(m.wall)} s against {f3(f.wall)} s for the '
            f'fork pool and {f3(m.cpu)} s of CPU against {f3(f.cpu)} s; the launcher and '
            f'MPI runtime processes outside the ranks account for '
            f'{f3(m.cpu_of(launch))} s. Its processes use {util(m)}% of the CPUs over the wall '
-           f'time against {util(f)}% for the fork pool: ranks wait for messages with '
-           f'MPI_Iprobe and 200 us sleeps (blocking receives would spin), so every hand-off '
-           f'costs a wake-up, which grows with the load on the machine, while the fork pool '
-           f'wakes on poll(). Top self function: {describe_top(m)}.\n\n',
+           f'time against {util(f)}% for the fork pool.\n',
+           f'Where the processes of the {m.x}-rank run wait, per process image that ran '
+           f'(blocked: the interposed calls, seconds / calls, of the main thread and of the '
+           f'other threads — Open MPI\'s progress and PMIx threads; unseen: lifetime − CPU − '
+           f'run queue − blocked, waits in calls xprof does not interpose):\n',
+           table(['Process', 'Threads', 'CPU (s)', 'Run queue (s)', 'Blocked (s)',
+                  'Main thread blocked in', 'Other threads blocked in', 'Unseen (s)'], wrows),
+           f'\nThe ranks\' main threads are blocked {f3(sum(w["blocked"] for w in mains))} s: '
+           + ', '.join(f'`{c}` {f3(v)} s' for c, v in main_calls[:3]) +
+           (f'. Waiting for messages (stacks under `mpi_recv_msg`) takes {f3(recv_tot)} s, '
+            f'most of it as `{recv_leaf}`: ranks poll with MPI_Iprobe and sleep 200 us between '
+            f'probes (blocking receives would spin), so that waiting shows as sleeps, and every '
+            f'hand-off costs a wake-up' if recv else
+            '. No off-CPU stack of theirs is under `mpi_recv_msg`') +
+           f'. Their other threads wait for the whole run by design (' +
+           ', '.join(f'`{c}` {f3(v)} s' for c, v in other_calls[:2]) +
+           f'); the fork pool\'s threads are blocked {f3(fork_w["blocked"])} s in all, '
+           f'{call_list(fork_w, 2)}. Unseen time of the ranks: {f3(unseen)} s' +
+           (': next to nothing waits outside the interposed calls.' if unseen < 0.05 * max(
+               sum(w['wall'] for w in mains + others), 1e-9) else
+            ': waiting outside the interposed libc calls (raw system calls of the MPI '
+            'runtime, page faults).') +
+           ' Top off-CPU stacks of each rank\'s main thread (share of its blocked time, '
+           'blocked call first):\n',
+           '\n'.join(notes) + '\n',
+           f'\nTop self function: {describe_top(m)}.\n\n',
            top_functions_table([m, f], lambda r: 'MPI' if r is m else 'fork')]
     return '\n'.join(txt)
 
 
-def section_overhead(runs):
+def section_overhead(runs, min_samples):
     rows = []
     for r in runs:
-        rows.append([r.name, f3(r.plain), f3(r.wall), f'{r.wall / r.plain:.3f}', r.samples,
-                     r.dropped])
-    ratios = sorted(r.wall / r.plain for r in runs)
-    return '\n'.join(['## Profiler overhead\n',
-                      'Each scenario ran once without and once with libxprof.so (same '
-                      'arguments, same checksum). Single runs on a shared machine: small '
-                      'ratios are within timing noise.\n',
-                      table(['Scenario', 'Unprofiled (s)', 'Profiled (s)', 'Ratio',
-                             'Samples', 'Dropped'], rows),
-                      f'\nMedian ratio {ratios[len(ratios) // 2]:.3f}, '
-                      f'range {ratios[0]:.3f} - {ratios[-1]:.3f}.\n'])
+        st = r.stats
+        rows.append([r.name, st['n'], f3(st['plain']), f3(st['prof']), f'{st["ratio"]:.3f}',
+                     f'{st["lo"]:.3f} – {st["hi"]:.3f}', st['samples'], st['fewest'],
+                     f'{r.startup_ms():.1f}', f1(r.startup_ms() / 1e3 / st['plain'] * 100),
+                     r.all_dropped])
+    ratios = [r.stats['ratio'] for r in runs]
+    med = median(ratios)
+    low = min(runs, key=lambda r: r.stats['samples'])
+    goal = 'met' if med <= 1.03 else 'not met'
+    samples_ok = low.stats['samples'] >= min_samples
+    mech = ', '.join(sorted({r.mechanism for r in runs}))
+    return '\n'.join([
+        '## Profiler overhead\n',
+        f'Each scenario ran as pairs: once unprofiled, once under libxprof.so (same arguments, '
+        f'same checksum), the order alternating from pair to pair; pairs repeat until the '
+        f'scenario has at least {min(r.stats["n"] for r in runs)} pairs and its profiled runs '
+        f'{min_samples} samples together. Ratio is the median of the per-pair ratios '
+        f'(profiled / unprofiled wall time), beside their range; the wall times are the '
+        f'medians of each side. Start-up is xprof\'s own CPU before the first sample and '
+        f'for setting up (mechanism {mech}, output files), summed over the processes of the '
+        f'median run, and its share of the unprofiled wall time. Off-CPU recording is on. The '
+        f'1-minute load average was {LOADAVG.get("start", "?")} at the start and '
+        f'{LOADAVG.get("end", "?")} at the end on {os.cpu_count()} CPUs: other work on the '
+        f'machine spreads the single pairs far more than xprof costs.\n',
+        table(['Scenario', 'Pairs', 'Unprofiled (s)', 'Profiled (s)', 'Ratio', 'Pair ratios',
+               'Samples', 'Fewest in a run', 'Start-up (ms)', 'Start-up %', 'Dropped'], rows),
+        f'\nMedian over the scenarios of their ratios: ×{med:.3f} (goal ≤ ×1.03: {goal}); '
+        f'scenario ratios range ×{min(ratios):.3f} – ×{max(ratios):.3f}, single pairs '
+        f'×{min(r.stats["lo"] for r in runs):.3f} – ×{max(r.stats["hi"] for r in runs):.3f}. '
+        f'Fewest samples in a scenario: {low.stats["samples"]} ({low.name}; goal ≥ '
+        f'{min_samples}: {"met" if samples_ok else "not met"}).\n'])
 
 
 def read_first(path, pattern):
@@ -387,35 +765,55 @@ def section_machine(runs, runs_dir):
     mem = int(read_first('/proc/meminfo', r'MemTotal:\s+(\d+)')) / 1024 / 1024
     mech = sorted({r.mechanism for r in runs})
     hz = sorted({r.hz for r in runs})
+    rate = sum(r.all_samples for r in runs) / max(sum(r.all_sampled for r in runs), 1e-9)
     rows = [['Kernel', platform.release()], ['CPUs (nproc)', os.cpu_count()],
             ['CPU model', read_first('/proc/cpuinfo', r'model name\s*:\s*(.+)')],
             ['Memory', f'{mem:.1f} GiB'],
             ['perf_event_paranoid', read_first('/proc/sys/kernel/perf_event_paranoid', r'(.+)')],
             ['Load average at start (1, 5, 15 min)',
              ' '.join(read_first(os.path.join(runs_dir, 'loadavg'), r'(.+)').split()[:3])],
+            ['Load average at the end (1, 5, 15 min)',
+             ' '.join(read_first(os.path.join(runs_dir, 'loadavg.end'), r'(.+)').split()[:3])],
             ['Sampling mechanism', ', '.join(mech)],
             ['Sampling rate asked (Hz)', ', '.join(hz)],
             ['Sampling rate achieved (samples per sampled CPU-second)',
-             f'{sum(r.samples for r in runs) / max(sum(r.sampled for r in runs), 1e-9):.0f}'],
+             f'{rate:.0f}'],
             ['Compiler', subprocess.run(['cc', '--version'], capture_output=True,
                                         text=True).stdout.splitlines()[0]]]
     return '\n'.join(['## Machine\n', table(['Item', 'Value'], rows)])
 
 
+def flame_row(r):
+    prog = 'target-sim/py/backtest.py' if r.kind == 'python' else 'backtest-sim'
+    return [r.name, f'`{prog} {r.args}`',
+            f'[{r.name}.svg](flame_graphs/{r.name}.svg) ([folded](flame_graphs/{r.name}.folded))',
+            f'[{r.name}.offcpu.svg](flame_graphs/{r.name}.offcpu.svg) '
+            f'([folded](flame_graphs/{r.name}.offcpu.folded))', r.all_samples, r.offcpu_samples]
+
+
 def section_flames(runs):
-    out = ['## Flame graphs\n', 'In `flame_graphs/`, each with its folded stacks beside it:\n']
-    for r in runs:
-        prog = 'target-sim/py/backtest.py' if r.kind == 'python' else 'backtest-sim'
-        out.append(f'- `{r.name}.svg` (`{r.name}.folded`): `{prog} {r.args}`')
-    return '\n'.join(out) + '\n'
+    out = ['## Flame graphs\n',
+           'In `flame_graphs/`, each with its folded stacks beside it, all the scenario\'s '
+           'profiled runs together: the CPU graph (samples) and the off-CPU graph (blocked '
+           'time in ns; each leaf `[blocked] CALL` is the blocking call, under the stack that '
+           'made it).\n',
+           table(['Scenario', 'Command', 'CPU', 'Off-CPU', 'Samples', 'Off-CPU samples'],
+                 [flame_row(r) for r in runs])]
+    return '\n'.join(out)
 
 
 def build(args):
     runs = []
+    pairs = read_pairs(os.path.join(args.runs, 'pairs.tsv'))
     with open(os.path.join(args.runs, 'manifest.tsv')) as f:
         for line in f:
             if line.strip():
-                runs.append(Run(args.runs, line.rstrip('\n').split('\t')))
+                fields = line.rstrip('\n').split('\t')
+                need(len(fields) == 6, f'manifest.tsv: {len(fields)} fields, want 6')
+                need(fields[0] in pairs, f'{fields[0]}: no pairs in pairs.tsv')
+                runs.append(Run(args.runs, fields, pairs[fields[0]]))
+    LOADAVG['start'] = read_first(os.path.join(args.runs, 'loadavg'), r'(\S+)')
+    LOADAVG['end'] = read_first(os.path.join(args.runs, 'loadavg.end'), r'(\S+)')
     kinds = {k: [r for r in runs if r.kind == k] for k in
              ('batch', 'parallel', 'threads', 'grid', 'bohb', 'mpi', 'python')}
     for k, v in kinds.items():
@@ -424,19 +822,24 @@ def build(args):
     parts = ['# backtest-sim profiling report\n',
              f'**Generated**: {now} by `scripts/make-report.sh`'
              f'{" --quick" if args.quick else ""} in {args.elapsed_ns / 1e9:.0f} s; '
-             f'{len(runs)} scenarios, each profiled with xprof (`LD_PRELOAD=libxprof.so`) '
-             'and run once unprofiled. Total Time is the wall time of the profiled run; CPU '
-             'Time covers every process of the run: exact from the kernel, and sampled (the '
-             'sum of the samples\' CPU-time weights: each sample weighs the thread\'s CPU '
-             'time since its previous sample). The scenarios last 0.1 to 2 s, so they are '
-             'sampled with the perf task-clock event at 999 Hz (`XPROF_MECH=perf`), four times '
-             'the samples of the tick-bound CPU-clock timer that xprof\'s default takes on '
-             'machines where a perf sample is dear (this one: see the overhead table).\n',
+             f'{len(runs)} scenarios, {sum(r.stats["n"] for r in runs)} pairs of runs '
+             '(unprofiled, then profiled with xprof, `LD_PRELOAD=libxprof.so`, or the other way '
+             'round). The scenario tables show the profiled run of median wall time of each '
+             'scenario: Total Time is its wall time; CPU Time covers every process of the run: '
+             'exact from the kernel, and sampled (the sum of the samples\' CPU-time weights: '
+             'each sample weighs the thread\'s CPU time since its previous sample); Run queue '
+             'is time ready to run but waiting for a CPU (the kernel\'s schedstat), Blocked the '
+             'time in blocking calls (xprof interposes them). Function shares and flame graphs '
+             'take all the profiled runs of a scenario together. Sampling uses xprof\'s default '
+             f'mechanism, `XPROF_MECH=auto`: it measures one perf-event sample at start and '
+             'takes the CPU-clock timer when perf would cost more than 1 % at the asked rate '
+             f'({", ".join(sorted({r.mechanism for r in runs}))} here), with off-CPU recording '
+             'on (the default).\n',
              section_batch(kinds['batch']), section_parallel(kinds['parallel'], False),
              section_parallel(kinds['threads'], True),
              section_search(kinds['grid'][0], kinds['bohb'][0]),
              section_mpi(kinds['mpi'], kinds['parallel']), section_python(kinds['python']),
-             section_overhead(runs),
+             section_overhead(runs, args.min_samples),
              section_machine(runs, args.runs), section_flames(runs)]
     return '\n'.join(parts)
 
@@ -446,6 +849,7 @@ def main():
     ap.add_argument('--runs', required=True)
     ap.add_argument('--results', required=True)
     ap.add_argument('--elapsed-ns', type=int, required=True)
+    ap.add_argument('--min-samples', type=int, default=200)
     ap.add_argument('--quick', action='store_true')
     args = ap.parse_args()
     try:

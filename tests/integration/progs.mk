@@ -45,6 +45,8 @@ $(ITEST_OUT)/libdbgspin.so: $(ITEST_DIR)/lib/dbgspin.c $(ITEST_DIR)/spin.h
 	$(Q)$(CC) -std=gnu11 -O1 -g -Wall -Wextra -Werror -shared -fPIC -Wl,--build-id -o $@ $<
 
 PROG_EXTRA += $(ITEST_OUT)/libdbgspin.so
+# The off-CPU tests read raw records with bench/xpfstat --offcpu.
+PROG_EXTRA += $(O)/bench/xpfstat
 
 PROG_EXTRA += $(ITEST_OUT)/libdlA.so $(ITEST_OUT)/libdlB.so $(ITEST_OUT)/libdltiny.so \
 	$(ITEST_OUT)/cxxexc $(ITEST_OUT)/libcxxexc.so

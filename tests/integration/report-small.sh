@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: MIT
 # report-small.sh BUILD_DIR - every backtest-sim scenario run small under libxprof.so shows
 # all its processes to xprof-analyze (fork pool: coordinator + workers; MPI: every rank), and
-# `make-report.sh --quick` fills every cell of the report: no empty cell, TBD or nan.
+# `make-report.sh --quick` fills every cell of the report: no empty cell, TBD or nan, the
+# parallel tables have their run-queue and blocked columns with the workers' time blocked in
+# read, and every scenario has its off-CPU flame graph beside the CPU one.
 set -u
 build=$(cd "${1:?usage: $0 BUILD_DIR}" && pwd)
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -84,10 +86,23 @@ if out=$(REPORT_QUICK=1 TMPDIR=$tmp "$top/scripts/make-report.sh" "$build" 2>&1)
 		pass "report: every cell filled"
 	fi
 	for s in batch_init_10_assets parallel_coord_4_workers grid_search_optimization \
-		 bohb_optimization distributed_mpi_3_ranks; do
+		 bohb_optimization distributed_mpi_3_ranks python_pool_2_workers; do
 		[ -s "$(dirname "$md")/flame_graphs/$s.svg" ] && pass "flame graph $s" ||
 			fail "flame graph $s" "missing"
+		[ -s "$(dirname "$md")/flame_graphs/$s.offcpu.svg" ] &&
+			grep -q "flame_graphs/$s.offcpu.svg" "$md" && pass "off-CPU flame graph $s" ||
+			fail "off-CPU flame graph $s" "missing or not linked from the report"
 	done
+	# The fork pool's workers wait for tasks in read(): blocked time > 0 in that column.
+	head='| Workers | Total Time (s) | CPU Time (s) exact | CPU Time (s) sampled | Run queue (s) |'
+	if grep -qF "$head Blocked (s) |" "$md" &&
+		awk -F'|' '/Workers in read \(s\)/ {
+				for (i = 2; i < NF; i++) if ($i ~ /Workers in read/) c = i; next }
+			c && $2 + 0 > 0 && $(c) + 0 > 0 { ok = 1 } END { exit !ok }' "$md"; then
+		pass "report: run-queue and blocked columns, workers blocked in read"
+	else
+		fail report "no Run queue/Blocked columns or no workers' read time"
+	fi
 else
 	fail report "make-report.sh --quick failed: $(tail -3 <<<"$out")"
 fi

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * test_config.c - unit tests of preload/config.c: defaults, the range edges of every XPROF_*
- * variable (XPROF_JIT included), the error line for each kind of bad value, XPROF_OUT normalisation, XPROF_FOLLOW
+ * variable (XPROF_JIT, XPROF_OFFCPU and XPROF_OFFCPU_US included), the error line for each
+ * kind of bad value, XPROF_OUT normalisation, XPROF_FOLLOW
  * lists, signal specs and names, and the run id format.
  *
  * Context: test program. The fake environment is one global table, reset by every test.
@@ -99,6 +100,8 @@ static void test_defaults(void **state)
 	assert_int_equal(cfg.max_bytes, 1024ull << 20);
 	assert_int_equal(cfg.quiet, 0);
 	assert_int_equal(cfg.jit, 0);
+	assert_int_equal(cfg.offcpu, 1);
+	assert_int_equal(cfg.offcpu_us, 1000);
 }
 
 /* Empty variables count as unset (all but XPROF_OUT). */
@@ -106,7 +109,8 @@ static void test_empty_is_unset(void **state)
 {
 	static const char *const names[] = { "XPROF_RUN",    "XPROF_HZ",     "XPROF_DEPTH",
 					     "XPROF_SIGNAL", "XPROF_FOLLOW", "XPROF_MECH",
-					     "XPROF_MAX_MB", "XPROF_JIT" };
+					     "XPROF_MAX_MB", "XPROF_JIT",    "XPROF_OFFCPU",
+					     "XPROF_OFFCPU_US" };
 	size_t i;
 
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
@@ -115,6 +119,8 @@ static void test_empty_is_unset(void **state)
 	assert_int_equal(cfg.hz, 999);
 	assert_int_equal(cfg.follow, XPROF_FOLLOW_THREADS | XPROF_FOLLOW_FORK | XPROF_FOLLOW_EXEC);
 	assert_string_equal(cfg.run_id, "");
+	assert_int_equal(cfg.offcpu, 1);
+	assert_int_equal(cfg.offcpu_us, 1000);
 	set_env("XPROF_QUIET", "");
 	set_env("XPROF_PYTHON", "");
 	assert_int_equal(parse(), 0);
@@ -201,6 +207,26 @@ static void test_jit(void **state)
 	check_number("XPROF_JIT", "0", "1", NULL, "2", "0 or 1 (default 0)");
 	expect_bad("XPROF_JIT", "yes", "0 or 1");
 	expect_bad("XPROF_JIT", "on", "0 or 1");
+}
+
+/* XPROF_OFFCPU: on by default, 0 or 1; XPROF_OFFCPU_US: 100 us to 1 s of blocked time per
+ * time-sampled off-CPU record. */
+static void test_offcpu(void **state)
+{
+	expect_ok("XPROF_OFFCPU", "0");
+	assert_int_equal(cfg.offcpu, 0);
+	expect_ok("XPROF_OFFCPU", "1");
+	assert_int_equal(cfg.offcpu, 1);
+	check_number("XPROF_OFFCPU", "0", "1", NULL, "2", "0 or 1 (default 1)");
+	expect_bad("XPROF_OFFCPU", "off", "XPROF_OFFCPU=off: not a number; accepted: 0 or 1");
+	set_env("XPROF_OFFCPU", "1");
+	expect_ok("XPROF_OFFCPU_US", "100");
+	assert_int_equal(cfg.offcpu_us, 100);
+	expect_ok("XPROF_OFFCPU_US", "1000000");
+	assert_int_equal(cfg.offcpu_us, 1000000);
+	check_number("XPROF_OFFCPU_US", "100", "1000000", "99", "1000001",
+		     "100 to 1000000 (default 1000)");
+	expect_bad("XPROF_OFFCPU_US", "1ms", "XPROF_OFFCPU_US=1ms: not a number");
 }
 
 static void expect_out(const char *value, const char *want)
@@ -429,6 +455,7 @@ int main(void)
 		cmocka_unit_test_setup(test_follow, reset_env),
 		cmocka_unit_test_setup(test_mech, reset_env),
 		cmocka_unit_test_setup(test_signal_env, reset_env),
+		cmocka_unit_test_setup(test_offcpu, reset_env),
 		cmocka_unit_test_setup(test_parse_signal, reset_env),
 		cmocka_unit_test_setup(test_signal_name, reset_env),
 		cmocka_unit_test_setup(test_run_id, reset_env),
