@@ -145,7 +145,7 @@ PROG_BIN := $(PROG_SRC:tests/integration/progs/%.c=$(O)/tests/progs/%)
 # Tests of preload code link its archive; the others must not, or they would pick up the
 # library's close()/dlopen() interposers and with them the sampler itself.
 PRELOAD_UNIT := $(O)/tests/unit/test_config $(O)/tests/unit/test_envp $(O)/tests/unit/test_record \
-	$(O)/tests/unit/test_pywalk $(O)/tests/unit/test_jitpre
+	$(O)/tests/unit/test_pywalk $(O)/tests/unit/test_jitpre $(O)/tests/unit/test_offcpu_rec
 
 $(PRELOAD_UNIT): $(O)/tests/unit/%: tests/unit/%.c $(O)/libxprof-test.a
 	$(call msg,CC,$@)

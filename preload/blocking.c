@@ -314,28 +314,26 @@ static int fcntl_waits(int cmd)
 	return cmd == F_SETLKW || cmd == F_OFD_SETLKW;
 }
 
+/* The body of both: the third argument read once, the lock commands timed. */
+#define FCNTL_BODY(fn)                                                                     \
+	do {                                                                               \
+		va_list ap;                                                                \
+		void *arg;                                                                 \
+                                                                                           \
+		va_start(ap, cmd);                                                         \
+		arg = va_arg(ap, void *);                                                  \
+		va_end(ap);                                                                \
+		if (fcntl_waits(cmd))                                                      \
+			BLK_COARSE(XPF_CALL_FCNTL_LOCK, fn, (fd, cmd, arg));               \
+		return REAL(fn)(fd, cmd, arg);                                             \
+	} while (0)
+
 XP_API int fcntl(int fd, int cmd, ...)
 {
-	va_list ap;
-	void *arg;
-
-	va_start(ap, cmd);
-	arg = va_arg(ap, void *);
-	va_end(ap);
-	if (fcntl_waits(cmd))
-		BLK_COARSE(XPF_CALL_FCNTL_LOCK, fcntl, (fd, cmd, arg));
-	return REAL(fcntl)(fd, cmd, arg);
+	FCNTL_BODY(fcntl);
 }
 
 XP_API int fcntl64(int fd, int cmd, ...)
 {
-	va_list ap;
-	void *arg;
-
-	va_start(ap, cmd);
-	arg = va_arg(ap, void *);
-	va_end(ap);
-	if (fcntl_waits(cmd))
-		BLK_COARSE(XPF_CALL_FCNTL_LOCK, fcntl64, (fd, cmd, arg));
-	return REAL(fcntl64)(fd, cmd, arg);
+	FCNTL_BODY(fcntl64);
 }
