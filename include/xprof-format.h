@@ -148,8 +148,10 @@ enum xpf_tag {
 				 * tid (/proc/thread-self/schedstat: time on a CPU, time
 				 * runnable waiting for one; getrusage(RUSAGE_THREAD):
 				 * voluntary and involuntary context switches). Written about
-				 * once a second while the thread runs, at its end, and for
-				 * every live thread at exit: a reader takes the last one */
+				 * once a second while the thread runs, at its end (not at
+				 * exec for the exec'ing thread: its figures go on into the
+				 * next image), and for every live thread at exit: a reader
+				 * takes the last one */
 	XPF_REC_OFFCPU_CALLS = 24, /* dt, tid, n, n x (call, calls, blocked, blocked_ns):
 				    * exact cumulative totals of the thread's interposed
 				    * calls by call: calls made, calls that blocked, their

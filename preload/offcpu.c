@@ -170,12 +170,13 @@ static void record_sched(struct xp_thread *w, const struct xp_thread *t)
 }
 
 /* AS-safe (w->busy set by the caller): see declaration. */
-void offcpu_record_thread(struct xp_thread *w, struct xp_thread *t)
+void offcpu_record_thread(struct xp_thread *w, struct xp_thread *t, bool sched)
 {
 	if (!xp.offcpu)
 		return;
 	record_calls(w, t, xp_now());
-	record_sched(w, t);
+	if (sched)
+		record_sched(w, t);
 }
 
 /* AS-safe (t->busy set by the caller): see declaration. */

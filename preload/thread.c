@@ -210,7 +210,7 @@ void thread_record_others(struct xp_thread *self)
 		if (!tid || t == self)
 			continue;
 		thread_record_stats(self, t);
-		offcpu_record_thread(self, t);
+		offcpu_record_thread(self, t, true);
 		nums[1] = xp_tid_cpu(tid);
 		if (nums[1])
 			rec_fields(self, XPF_REC_THREAD_CPU, nums, 2, NULL, NULL, 0);
@@ -228,7 +228,7 @@ void thread_end(struct xp_thread *t)
 	cpu = xp_thread_cpu();
 	if (process_is_self()) {
 		XP_BUSY(t, thread_name_refresh(t); thread_record_stats(t, t);
-			offcpu_record_thread(t, t);
+			offcpu_record_thread(t, t, true);
 			rec_fields(t, XPF_REC_THREAD_END, &cpu, 1, NULL, NULL, 0));
 	}
 	out_block_done(t->blk);

@@ -31,6 +31,7 @@
 #include <signal.h>
 #include <stdatomic.h>
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 #include <time.h>
@@ -454,9 +455,9 @@ void offcpu_blocked(struct xp_thread *t, unsigned call, uint64_t d, int precise,
  */
 uint64_t offcpu_weigh(uint64_t *acc, uint64_t d, uint64_t one_min, uint64_t period,
 		      unsigned *flags);
-/* AS-safe (w->busy set by the caller): OFFCPU_CALLS and SCHED records for thread t (w
- * itself or another live thread of the image, at exit), written by w. */
-void offcpu_record_thread(struct xp_thread *w, struct xp_thread *t);
+/* AS-safe (w->busy set by the caller): OFFCPU_CALLS and, with sched, SCHED records for
+ * thread t (w itself or another live thread of the image, at its end), written by w. */
+void offcpu_record_thread(struct xp_thread *w, struct xp_thread *t, bool sched);
 /* AS-safe (t->busy set by the caller): a SCHED record for t if a second has passed since
  * its last one (from the sampling handler and after blocked calls). */
 void offcpu_sched_tick(struct xp_thread *t, uint64_t now);

@@ -96,7 +96,7 @@ if types4 or offcpu:
     if off_ns != off_folded or off_n != int(run["offcpu_samples"]) or not off_ns:
         sys.exit("-raw off-CPU: %d records, %d ns; report %s records, folded --kind offcpu %d ns"
                  % (off_n, off_ns, run["offcpu_samples"], off_folded))
-    if not re.search(r"^\s+\d+: \d+ \[blocked\] pthread_join s=0$", raw, re.M):
+    if not re.search(r"^\s+\d+: 0x0 \[blocked\] pthread_join :0 s=0$", raw, re.M):
         sys.exit("no location named [blocked] pthread_join")
 PY
 ) || fail "$msg"

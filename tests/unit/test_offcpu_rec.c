@@ -327,7 +327,7 @@ static void test_calls_and_sched(void **state)
 	t->off.blocked[XPF_CALL_BARRIER_WAIT] = 3;
 	t->off.blocked_ns[XPF_CALL_BARRIER_WAIT] = 42;
 	t->busy = 1;
-	offcpu_record_thread(t, t);
+	offcpu_record_thread(t, t, true);
 	t->busy = 0;
 	assert_int_equal(decode(t->blk, got, 4, rec, 10, sched), 0);
 	assert_int_equal(rec[0], 4343);			/* tid */
