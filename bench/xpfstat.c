@@ -64,22 +64,21 @@ static void hist_add(const uint8_t *q, const uint8_t *end, struct fstat *f)
 	}
 }
 
-/* One block's records added to f (image headers give the mechanism and probe cost). */
-static void block_add(const uint8_t *b, struct fstat *f)
+typedef void (*rec_fn)(void *ctx, const struct xpf_block_header *bh, unsigned tag,
+		       const uint8_t *q, const uint8_t *end, uint64_t now, uint64_t bytes);
+
+/* Every record of a data block: fn gets its tag, its payload after dt (q to end), its time
+ * (the block's t0 plus the dts so far) and its size, tag and length included. */
+static void block_records(const uint8_t *b, rec_fn fn, void *ctx)
 {
 	const struct xpf_block_header *bh = (const void *)b;
-	const struct xpf_image_header *ih = (const void *)b;
 	const uint8_t *p = b + sizeof(*bh), *end;
-	uint64_t len, dt;
+	uint64_t len, dt, now;
 
-	if (ih->magic == XPF_IMAGE_MAGIC && !f->have_image) {
-		f->mech = ih->mechanism;
-		f->probe = ih->probe_sample_ns;
-		f->have_image = 1;
-	}
 	if (bh->magic != XPF_BLOCK_MAGIC || bh->used > XPF_BLOCK_PAYLOAD)
 		return;
 	end = p + bh->used;
+	now = bh->t0_ns;
 	while (p < end && *p != XPF_REC_PAD) {
 		const uint8_t *rec = p;
 		unsigned tag = *p++, k = xpf_get_uleb(p, end, &len), kd;
@@ -88,15 +87,41 @@ static void block_add(const uint8_t *b, struct fstat *f)
 		if (!k || len > (uint64_t)(end - q))
 			return;
 		p = q + len;
-		if (tag == XPF_REC_SAMPLE) {
-			f->samples++;
-			f->sample_bytes += (uint64_t)(p - rec);
-		} else if (tag == XPF_REC_PY_CODE) {
-			f->pycode_bytes += (uint64_t)(p - rec);
-		} else if (tag == XPF_REC_HANDLER_TIME && (kd = xpf_get_uleb(q, p, &dt))) {
-			hist_add(q + kd, p, f);
-		}
+		if (!(kd = xpf_get_uleb(q, p, &dt)))
+			continue;
+		now += dt;
+		fn(ctx, bh, tag, q + kd, p, now, (uint64_t)(p - rec));
 	}
+}
+
+static void stat_record(void *ctx, const struct xpf_block_header *bh, unsigned tag,
+			const uint8_t *q, const uint8_t *end, uint64_t now, uint64_t bytes)
+{
+	struct fstat *f = ctx;
+
+	(void)bh;
+	(void)now;
+	if (tag == XPF_REC_SAMPLE) {
+		f->samples++;
+		f->sample_bytes += bytes;
+	} else if (tag == XPF_REC_PY_CODE) {
+		f->pycode_bytes += bytes;
+	} else if (tag == XPF_REC_HANDLER_TIME) {
+		hist_add(q, end, f);
+	}
+}
+
+/* One block's records added to f (image headers give the mechanism and probe cost). */
+static void block_add(const uint8_t *b, struct fstat *f)
+{
+	const struct xpf_image_header *ih = (const void *)b;
+
+	if (ih->magic == XPF_IMAGE_MAGIC && !f->have_image) {
+		f->mech = ih->mechanism;
+		f->probe = ih->probe_sample_ns;
+		f->have_image = 1;
+	}
+	block_records(b, stat_record, f);
 }
 
 /* ---- --offcpu ---- */
@@ -184,29 +209,16 @@ static void off_record(unsigned tag, const uint8_t *q, const uint8_t *end, uint6
 	}
 }
 
+static void off_rec(void *ctx, const struct xpf_block_header *bh, unsigned tag,
+		    const uint8_t *q, const uint8_t *end, uint64_t now, uint64_t bytes)
+{
+	(void)ctx;
+	off_record(tag, q, end, now, tid_of(bh->tid), bytes);
+}
+
 static void off_block(const uint8_t *b)
 {
-	const struct xpf_block_header *bh = (const void *)b;
-	const uint8_t *p = b + sizeof(*bh), *end;
-	uint64_t len, dt, now;
-
-	if (bh->magic != XPF_BLOCK_MAGIC || bh->used > XPF_BLOCK_PAYLOAD)
-		return;
-	end = p + bh->used;
-	now = bh->t0_ns;
-	while (p < end && *p != XPF_REC_PAD) {
-		const uint8_t *rec = p;
-		unsigned tag = *p++, k = xpf_get_uleb(p, end, &len), kd;
-		const uint8_t *q = p + k;
-
-		if (!k || len > (uint64_t)(end - q))
-			return;
-		p = q + len;
-		if (!(kd = xpf_get_uleb(q, p, &dt)))
-			continue;
-		now += dt;
-		off_record(tag, q + kd, p, now, tid_of(bh->tid), (uint64_t)(p - rec));
-	}
+	block_records(b, off_rec, NULL);
 }
 
 static void off_print(const char *path)

@@ -149,27 +149,39 @@ static void run_table(struct an_ctx *c, const struct totals *tt)
 	table_fini(&t);
 }
 
-static void proc_row(struct an_ctx *c, struct table *t, uint32_t i)
+/* A process's figures summed over its shown threads. */
+struct proc_sums {
+	uint64_t sampled, samples, dropped, trunc, runq, blocked, unseen;
+};
+
+static struct proc_sums proc_sum(const struct profile *p, uint32_t i)
 {
-	const struct profile *p = c->p;
-	const struct prof_process *pr = &p->procs[i];
-	uint64_t sampled = 0, samples = 0, dropped = 0, trunc = 0, end, cpu;
-	uint64_t runq = 0, blocked = 0, unseen = 0;
-	bool exact;
+	struct proc_sums s = { 0 };
 
 	for (size_t k = 0; k < p->nthreads; k++) {
 		const struct prof_thread *th = &p->threads[k];
 
 		if (th->proc != i || th->hidden)
 			continue;
-		runq += prof_thread_runq(th);
-		blocked += prof_thread_blocked(th);
-		unseen += prof_thread_unseen(p, th);
-		sampled += th->sampled_ns;
-		samples += th->samples;
-		dropped += thread_dropped(th);
-		trunc += th->truncated;
+		s.runq += prof_thread_runq(th);
+		s.blocked += prof_thread_blocked(th);
+		s.unseen += prof_thread_unseen(p, th);
+		s.sampled += th->sampled_ns;
+		s.samples += th->samples;
+		s.dropped += thread_dropped(th);
+		s.trunc += th->truncated;
 	}
+	return s;
+}
+
+static void proc_row(struct an_ctx *c, struct table *t, uint32_t i)
+{
+	const struct profile *p = c->p;
+	const struct prof_process *pr = &p->procs[i];
+	struct proc_sums s = proc_sum(p, i);
+	uint64_t end, cpu;
+	bool exact;
+
 	end = pr->end_mono > pr->start_mono ? pr->end_mono : pr->last_mono;
 	cpu = profile_process_cpu(p, i, &exact);
 	table_cell(t, "%" PRId32, pr->pid);
@@ -179,10 +191,10 @@ static void proc_row(struct an_ctx *c, struct table *t, uint32_t i)
 	table_cell(t, "%s", prof_str(p, pr->host));
 	cell_ns(t, c->o->fmt, end > pr->start_mono ? end - pr->start_mono : 0);
 	cell_ns(t, c->o->fmt, cpu);
-	cell_ns(t, c->o->fmt, sampled);
-	table_cell(t, "%" PRIu64, samples);
-	table_cell(t, "%" PRIu64, dropped);
-	table_cell(t, "%" PRIu64, trunc);
+	cell_ns(t, c->o->fmt, s.sampled);
+	table_cell(t, "%" PRIu64, s.samples);
+	table_cell(t, "%" PRIu64, s.dropped);
+	table_cell(t, "%" PRIu64, s.trunc);
 	table_cell(t, "%s", pr->end_state <= XPF_END_STOPPED ? end_names[pr->end_state] : "running");
 	if (pr->end_state == XPF_END_EXIT || pr->end_state == XPF_END__EXIT)
 		table_cell(t, "%" PRId32, pr->exit_status);
@@ -193,9 +205,9 @@ static void proc_row(struct an_ctx *c, struct table *t, uint32_t i)
 	table_cell(t, "%" PRIu64, pr->handled);
 	if (c->o->fmt != TABLE_TSV)	/* people get them in the wall table */
 		return;
-	cell_ns(t, c->o->fmt, runq);
-	cell_ns(t, c->o->fmt, blocked);
-	cell_ns(t, c->o->fmt, unseen);
+	cell_ns(t, c->o->fmt, s.runq);
+	cell_ns(t, c->o->fmt, s.blocked);
+	cell_ns(t, c->o->fmt, s.unseen);
 }
 
 static void process_table(struct an_ctx *c)
@@ -285,20 +297,13 @@ static void wall_table(struct an_ctx *c)
 	table_init(&t, "wall", cols, sizeof(cols) / sizeof(cols[0]));
 	for (uint32_t i = 0; i < p->nprocs; i++) {
 		const struct prof_process *pr = &p->procs[i];
-		uint64_t runq = 0, blocked = 0, unseen = 0, end;
+		struct proc_sums s;
+		uint64_t end;
 		bool exact;
 
 		if (pr->hidden)
 			continue;
-		for (size_t k = 0; k < p->nthreads; k++) {
-			const struct prof_thread *th = &p->threads[k];
-
-			if (th->proc != i || th->hidden)
-				continue;
-			runq += prof_thread_runq(th);
-			blocked += prof_thread_blocked(th);
-			unseen += prof_thread_unseen(p, th);
-		}
+		s = proc_sum(p, i);
 		end = pr->end_mono > pr->start_mono ? pr->end_mono : pr->last_mono;
 		table_cell(&t, "%" PRId32, pr->pid);
 		table_cell(&t, "%" PRIu32, pr->gen);
@@ -306,9 +311,9 @@ static void wall_table(struct an_ctx *c)
 		table_cell(&t, "%s", prof_str(p, pr->comm));
 		cell_ns(&t, f, end > pr->start_mono ? end - pr->start_mono : 0);
 		cell_ns(&t, f, profile_process_cpu(p, i, &exact));
-		cell_ns(&t, f, runq);
-		cell_ns(&t, f, blocked);
-		cell_ns(&t, f, unseen);
+		cell_ns(&t, f, s.runq);
+		cell_ns(&t, f, s.blocked);
+		cell_ns(&t, f, s.unseen);
 		for (size_t k = 0; k < p->nthreads; k++) {
 			const struct prof_thread *th = &p->threads[k];
 

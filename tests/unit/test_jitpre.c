@@ -10,7 +10,6 @@
  *
  * Context: test program; links the preload objects it needs, not the library's constructor.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
@@ -26,6 +25,8 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+
+#include "outdir.h"
 
 #include "xprof-int.h"
 
@@ -64,24 +65,13 @@ static void test_maps_lines(void **state)
 
 /* ---- regions and files through real records --------------------------------------- */
 
-static char dir[64];
 
 static int setup(void **state)
 {
 	(void)state;
-	snprintf(dir, sizeof(dir), "/tmp/xprof-test-jit-XXXXXX");
-	assert_non_null(mkdtemp(dir));
-	memset(&xp.cfg, 0, sizeof(xp.cfg));
-	snprintf(xp.cfg.out_dir, sizeof(xp.cfg.out_dir), "%s", dir);
-	snprintf(xp.cfg.run_id, sizeof(xp.cfg.run_id), "run1");
-	snprintf(xp.host, sizeof(xp.host), "host");
-	snprintf(xp.boot_id, sizeof(xp.boot_id), "0123abcd-boot");
-	xp.cfg.depth = 16;
-	xp.cfg.max_bytes = 64 * XPF_BLOCK_SIZE;
-	xp.cfg.quiet = 1;
+	assert_int_equal(outdir_make("jit", 16), 0);
 	/* A pid no process has: the test's perf map must not be anyone's. */
 	xp.pid = 0x7ffffff0;
-	atomic_store(&xp.stopped, 0);
 	if (out_open() != 0)
 		return -1;
 	return out_image_begin(XPF_IF_ROOT, 1, 0, 0, 0);
@@ -90,24 +80,8 @@ static int setup(void **state)
 /* Removes dir/run1/<files>, dir/run1 and dir. */
 static int teardown(void **state)
 {
-	char run[128], path[600];
-	struct dirent *e;
-	DIR *d;
-
 	(void)state;
-	out_forget();
-	snprintf(run, sizeof(run), "%s/run1", dir);
-	d = opendir(run);
-	while (d && (e = readdir(d))) {
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", run, e->d_name);
-		unlink(path);
-	}
-	if (d)
-		closedir(d);
-	rmdir(run);
-	return rmdir(dir);
+	return outdir_remove();
 }
 
 static struct xp_thread *thread_new(void)

@@ -7,7 +7,6 @@
  * OFFCPU record only, SAMPLE records' chain untouched between them; OFFCPU_CALLS and SCHED
  * records hold the totals and the kernel's figures; the schedstat and status parsers.
  */
-#include <dirent.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,6 +17,8 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+
+#include "outdir.h"
 
 #include "xprof-format.h"
 #include "xprof-int.h"
@@ -130,7 +131,6 @@ static void test_weigh_coarse(void **state)
 
 /* ---- records ---- */
 
-static char dir[64];
 
 static struct xp_thread *thread_new(void)
 {
@@ -154,20 +154,8 @@ static struct xp_thread *thread_new(void)
 static int setup(void **state)
 {
 	(void)state;
-	snprintf(dir, sizeof(dir), "/tmp/xprof-test-offcpu-XXXXXX");
-	assert_non_null(mkdtemp(dir));
-	memset(&xp.cfg, 0, sizeof(xp.cfg));
-	snprintf(xp.cfg.out_dir, sizeof(xp.cfg.out_dir), "%s", dir);
-	snprintf(xp.cfg.run_id, sizeof(xp.cfg.run_id), "run1");
-	snprintf(xp.host, sizeof(xp.host), "host");
-	snprintf(xp.boot_id, sizeof(xp.boot_id), "0123abcd-boot");
-	xp.cfg.hz = 999;
-	xp.cfg.depth = DEPTH;
-	xp.cfg.max_bytes = 64 * XPF_BLOCK_SIZE;
-	xp.cfg.quiet = 1;
-	xp.pid = getpid();
+	assert_int_equal(outdir_make("offcpu", DEPTH), 0);
 	xp.offcpu = 1;
-	atomic_store(&xp.stopped, 0);
 	if (out_open() != 0)
 		return -1;
 	return out_image_begin(XPF_IF_ROOT, 1, 0, 0, 0);
@@ -175,24 +163,8 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	char run[128], path[512];
-	struct dirent *e;
-	DIR *d;
-
 	(void)state;
-	out_forget();
-	snprintf(run, sizeof(run), "%s/run1", dir);
-	d = opendir(run);
-	while (d && (e = readdir(d))) {
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", run, e->d_name);
-		unlink(path);
-	}
-	if (d)
-		closedir(d);
-	rmdir(run);
-	return rmdir(dir);
+	return outdir_remove();
 }
 
 /* One decoded stack record (SAMPLE or OFFCPU) with its full stack rebuilt. */

@@ -13,7 +13,6 @@
  * another build's code objects, an unknown version and XPROF_PYTHON=0 give native frames
  * only, all but the last with a note.
  */
-#include <dirent.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -27,13 +26,14 @@
 
 #include <cmocka.h>
 
+#include "outdir.h"
+
 #include "xprof-int.h"
 #include "python.h"
 
 #define DEPTH	64
 #define ARENA	(1u << 20)
 
-static char dir[64];
 static uint8_t *arena;		/* the fake interpreter's memory */
 static size_t used;
 static uint8_t *hole;		/* an unmapped page */
@@ -468,18 +468,7 @@ static void test_detect(void **state)
 static int setup(void **state)
 {
 	(void)state;
-	snprintf(dir, sizeof(dir), "/tmp/xprof-test-pywalk-XXXXXX");
-	assert_non_null(mkdtemp(dir));
-	memset(&xp.cfg, 0, sizeof(xp.cfg));
-	snprintf(xp.cfg.out_dir, sizeof(xp.cfg.out_dir), "%s", dir);
-	snprintf(xp.cfg.run_id, sizeof(xp.cfg.run_id), "run1");
-	snprintf(xp.host, sizeof(xp.host), "host");
-	snprintf(xp.boot_id, sizeof(xp.boot_id), "0123abcd-boot");
-	xp.cfg.hz = 999;
-	xp.cfg.depth = DEPTH;
-	xp.cfg.max_bytes = 64 * XPF_BLOCK_SIZE;
-	xp.cfg.quiet = 1;
-	xp.pid = getpid();
+	assert_int_equal(outdir_make("pywalk", DEPTH), 0);
 	real_init();
 	arena = mmap(NULL, ARENA, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	hole = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -493,24 +482,8 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	char run[128], path[512];
-	struct dirent *e;
-	DIR *d;
-
 	(void)state;
-	out_forget();
-	snprintf(run, sizeof(run), "%s/run1", dir);
-	d = opendir(run);
-	while (d && (e = readdir(d))) {
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", run, e->d_name);
-		unlink(path);
-	}
-	if (d)
-		closedir(d);
-	rmdir(run);
-	return rmdir(dir);
+	return outdir_remove();
 }
 
 int main(void)

@@ -5,7 +5,6 @@
  * header, as the same stacks, weights and flags; blocks chain by seq with cumulative
  * counters; a full file stops profiling and counts the drop instead of faulting.
  */
-#include <dirent.h>
 #include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -19,12 +18,13 @@
 
 #include <cmocka.h>
 
+#include "outdir.h"
+
 #include "xprof-format.h"
 #include "xprof-int.h"
 
 #define DEPTH 128
 
-static char dir[64];
 
 static struct xp_thread *thread_new(void)
 {
@@ -41,20 +41,7 @@ static struct xp_thread *thread_new(void)
 static int setup(void **state)
 {
 	(void)state;
-	snprintf(dir, sizeof(dir), "/tmp/xprof-test-record-XXXXXX");
-	assert_non_null(mkdtemp(dir));
-	memset(&xp.cfg, 0, sizeof(xp.cfg));
-	snprintf(xp.cfg.out_dir, sizeof(xp.cfg.out_dir), "%s", dir);
-	snprintf(xp.cfg.run_id, sizeof(xp.cfg.run_id), "run1");
-	snprintf(xp.host, sizeof(xp.host), "host");
-	snprintf(xp.boot_id, sizeof(xp.boot_id), "0123abcd-boot");
-	xp.cfg.hz = 999;
-	xp.cfg.depth = DEPTH;
-	xp.cfg.max_bytes = 64 * XPF_BLOCK_SIZE;
-	xp.cfg.quiet = 1;
-	xp.pid = getpid();
-	atomic_store(&xp.stopped, 0);
-	atomic_store(&xp.stop_said, 0);
+	assert_int_equal(outdir_make("record", DEPTH), 0);
 	if (out_open() != 0)
 		return -1;
 	return out_image_begin(XPF_IF_ROOT, 1, 0, 0, 0);
@@ -64,24 +51,8 @@ static int setup(void **state)
  * interposer of it would pull the library's constructor into this test). */
 static int teardown(void **state)
 {
-	char run[128], path[512];
-	struct dirent *e;
-	DIR *d;
-
 	(void)state;
-	out_forget();
-	snprintf(run, sizeof(run), "%s/run1", dir);
-	d = opendir(run);
-	while (d && (e = readdir(d))) {
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", run, e->d_name);
-		unlink(path);
-	}
-	if (d)
-		closedir(d);
-	rmdir(run);
-	return rmdir(dir);
+	return outdir_remove();
 }
 
 /* A minimal reader: walks thread 4242's blocks in seq order and rebuilds its samples. */
