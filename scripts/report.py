@@ -549,8 +549,9 @@ def section_python(runs):
         f'function table names Python functions as `py:NAME (FILE:LINE)` (LINE: the first '
         f'line). "Python code unnamed" is the CPU whose innermost interpreter frame stayed an '
         f'evaluation frame; "leaf without symbol" the CPU whose leaf frame has no name (Debian '
-        f'strips `/usr/bin/python3.11` to its exported symbols, so its static functions show '
-        f'as `python3.11+0xOFFSET`). Best point: {best}.\n',
+        f'strips `/usr/bin/python3.11` to its exported symbols: without the detached symbols '
+        f'of python3.11-dbg, which scripts/install-deps installs and the analyzer finds by '
+        f'build-id, its static functions show as `python3.11+0xOFFSET`). Best point: {best}.\n',
         table(head, rows), '\n',
         f'The functions of `backtest.py` at {last.x} workers, by inclusive CPU (% of all '
         f'samples; the rest is the interpreter\'s start-up and multiprocessing):\n',
