@@ -439,13 +439,15 @@ PROCS_RUNNERS = [("unprofiled", lambda c, argv, i: (measure(argv), None)),
 
 
 def phase_procs(ctx, res):
-    """Each process-heavy workload under each runner, rounds interleaved (A B C A B C ..)."""
+    """Each process-heavy workload under each runner, rounds interleaved, the runners' order
+    rotated from round to round (A B C, B C A, ...): a runner that always came right after
+    another would inherit what that one leaves (perf record's exit, a cold page cache)."""
     runners = [r for r in PROCS_RUNNERS if ctx.have_xprof or r[0] != "xprof"]
     loads = procs_workloads(ctx)
     out = {name: {r: [] for r, _ in runners} for name, _ in loads}
     for i in range(ctx.cfg["procs_runs"]):
         for name, argv in loads:
-            for rname, fn in runners:
+            for rname, fn in runners[i % len(runners):] + runners[:i % len(runners)]:
                 m, prof = fn(ctx, argv, i)
                 if m["status"] != 0:
                     raise RuntimeError("%s, %s run %d: exit status %d"

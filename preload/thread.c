@@ -45,9 +45,29 @@ void thread_pool_unlock(void)
 	pthread_mutex_unlock(&pool_lock);
 }
 
+/* Pure: see declaration. */
+size_t thread_arrays_size(uint32_t depth)
+{
+	return (9 * (size_t)depth + XP_SKIP_FRAMES) * sizeof(uintptr_t);
+}
+
+/* AS-safe, pure: see declaration. */
+void thread_arrays_lay(struct xp_thread *t, uint32_t depth)
+{
+	t->prev = (uintptr_t *)(t + 1);
+	t->scratch = t->prev + depth;
+	t->py_codes = (uint64_t *)(t->scratch + depth + XP_SKIP_FRAMES);
+	t->py_instr = t->py_codes + depth;
+	t->py_prev_codes = t->py_instr + depth;
+	t->py_prev_instr = t->py_prev_codes + depth;
+	t->off_prev = (uintptr_t *)(t->py_prev_instr + depth);
+	t->off_py_codes = (uint64_t *)(t->off_prev + depth);
+	t->off_py_instr = t->off_py_codes + depth;
+}
+
 static struct xp_thread *state_map(void)
 {
-	size_t arrays = (9 * (size_t)xp.cfg.depth + XP_SKIP_FRAMES) * sizeof(uintptr_t);
+	size_t arrays = thread_arrays_size(xp.cfg.depth);
 	size_t body = (sizeof(struct xp_thread) + arrays + XP_PAGE - 1) & ~(size_t)(XP_PAGE - 1);
 	size_t size = XP_PAGE + XP_STACK_BYTES + body;
 	uint8_t *m = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -61,15 +81,7 @@ static struct xp_thread *state_map(void)
 	t->map_size = size;
 	t->stack_lo = m + XP_PAGE;
 	t->stack_top = m + XP_PAGE + XP_STACK_BYTES;
-	t->prev = (uintptr_t *)(t + 1);
-	t->scratch = t->prev + xp.cfg.depth;
-	t->py_codes = (uint64_t *)(t->scratch + xp.cfg.depth + XP_SKIP_FRAMES);
-	t->py_instr = t->py_codes + xp.cfg.depth;
-	t->py_prev_codes = t->py_instr + xp.cfg.depth;
-	t->py_prev_instr = t->py_prev_codes + xp.cfg.depth;
-	t->off_prev = (uintptr_t *)(t->py_prev_instr + xp.cfg.depth);
-	t->off_py_codes = (uint64_t *)(t->off_prev + xp.cfg.depth);
-	t->off_py_instr = t->off_py_codes + xp.cfg.depth;
+	thread_arrays_lay(t, xp.cfg.depth);
 	head = atomic_load(&all_states);
 	do
 		t->all_next = head;

@@ -282,6 +282,10 @@ int thread_key_init(void);
 /* AS-safe (t->busy set by the caller): records a THREAD_NAME if the thread was renamed
  * behind our back (prctl PR_SET_NAME bypasses pthread_setname_np). */
 void thread_name_refresh(struct xp_thread *t);
+/* The per-thread arrays behind a state (stacks of samples and off-CPU records, Python frames),
+ * for frames of `depth`: their size in bytes, and laying them out right after *t (pure). */
+size_t thread_arrays_size(uint32_t depth);
+void thread_arrays_lay(struct xp_thread *t, uint32_t depth);
 /* Not AS-safe: the pool lock, held across fork. */
 void thread_pool_lock(void);
 void thread_pool_unlock(void);

@@ -26,7 +26,7 @@
 
 #include <cmocka.h>
 
-#include "outdir.h"
+#include "fixture.h"
 
 #include "xprof-int.h"
 
@@ -72,27 +72,12 @@ static int setup(void **state)
 	assert_int_equal(outdir_make("jit", 16), 0);
 	/* A pid no process has: the test's perf map must not be anyone's. */
 	xp.pid = 0x7ffffff0;
-	if (out_open() != 0)
-		return -1;
-	return out_image_begin(XPF_IF_ROOT, 1, 0, 0, 0);
-}
-
-/* Removes dir/run1/<files>, dir/run1 and dir. */
-static int teardown(void **state)
-{
-	(void)state;
-	return outdir_remove();
+	return outdir_begin();
 }
 
 static struct xp_thread *thread_new(void)
 {
-	struct xp_thread *t = calloc(1, sizeof(*t) + 64 * sizeof(uintptr_t));
-
-	t->prev = (uintptr_t *)(t + 1);
-	t->scratch = t->prev + 16;
-	t->tid = 4243;
-	t->timer_fd = -1;
-	return t;
+	return fixture_thread(16, 4243);
 }
 
 struct found {
@@ -295,8 +280,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_maps_lines),
-		cmocka_unit_test_setup_teardown(test_regions, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_map_kept, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_regions, setup, outdir_teardown),
+		cmocka_unit_test_setup_teardown(test_map_kept, setup, outdir_teardown),
 		cmocka_unit_test(test_env_extend),
 	};
 

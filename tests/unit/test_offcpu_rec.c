@@ -18,7 +18,7 @@
 
 #include <cmocka.h>
 
-#include "outdir.h"
+#include "fixture.h"
 
 #include "xprof-format.h"
 #include "xprof-int.h"
@@ -134,21 +134,7 @@ static void test_weigh_coarse(void **state)
 
 static struct xp_thread *thread_new(void)
 {
-	size_t size = sizeof(struct xp_thread) + (9 * DEPTH + XP_SKIP_FRAMES) * sizeof(uintptr_t);
-	struct xp_thread *t = calloc(1, size);
-
-	t->prev = (uintptr_t *)(t + 1);
-	t->scratch = t->prev + DEPTH;
-	t->py_codes = (uint64_t *)(t->scratch + DEPTH + XP_SKIP_FRAMES);
-	t->py_instr = t->py_codes + DEPTH;
-	t->py_prev_codes = t->py_instr + DEPTH;
-	t->py_prev_instr = t->py_prev_codes + DEPTH;
-	t->off_prev = (uintptr_t *)(t->py_prev_instr + DEPTH);
-	t->off_py_codes = (uint64_t *)(t->off_prev + DEPTH);
-	t->off_py_instr = t->off_py_codes + DEPTH;
-	t->tid = 4343;
-	t->timer_fd = -1;
-	return t;
+	return fixture_thread(DEPTH, 4343);
 }
 
 static int setup(void **state)
@@ -156,15 +142,7 @@ static int setup(void **state)
 	(void)state;
 	assert_int_equal(outdir_make("offcpu", DEPTH), 0);
 	xp.offcpu = 1;
-	if (out_open() != 0)
-		return -1;
-	return out_image_begin(XPF_IF_ROOT, 1, 0, 0, 0);
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	return outdir_remove();
+	return outdir_begin();
 }
 
 /* One decoded stack record (SAMPLE or OFFCPU) with its full stack rebuilt. */
@@ -363,8 +341,8 @@ int main(void)
 		cmocka_unit_test(test_weigh_adds_up),
 		cmocka_unit_test(test_weigh_storm),
 		cmocka_unit_test(test_weigh_coarse),
-		cmocka_unit_test_setup_teardown(test_offcpu_records, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_calls_and_sched, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_offcpu_records, setup, outdir_teardown),
+		cmocka_unit_test_setup_teardown(test_calls_and_sched, setup, outdir_teardown),
 		cmocka_unit_test(test_sched_parse),
 		cmocka_unit_test(test_sched_read),
 	};

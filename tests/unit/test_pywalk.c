@@ -26,7 +26,7 @@
 
 #include <cmocka.h>
 
-#include "outdir.h"
+#include "fixture.h"
 
 #include "xprof-int.h"
 #include "python.h"
@@ -162,18 +162,9 @@ static void fake_done(void)
 
 static struct xp_thread *thread_new(void)
 {
-	size_t size = sizeof(struct xp_thread) + (6 * DEPTH + XP_SKIP_FRAMES) * sizeof(uintptr_t);
-	struct xp_thread *t = calloc(1, size);
+	struct xp_thread *t = fixture_thread(DEPTH, xp_gettid());
 
-	t->prev = (uintptr_t *)(t + 1);
-	t->scratch = t->prev + DEPTH;
-	t->py_codes = (uint64_t *)(t->scratch + DEPTH + XP_SKIP_FRAMES);
-	t->py_instr = t->py_codes + DEPTH;
-	t->py_prev_codes = t->py_instr + DEPTH;
-	t->py_prev_instr = t->py_prev_codes + DEPTH;
-	t->tid = xp_gettid();
-	t->timer_fd = -1;
-	t->busy = 1;
+	t->busy = 1;	/* as in the handler */
 	xp_self = t;
 	return t;
 }
@@ -472,18 +463,11 @@ static int setup(void **state)
 	real_init();
 	arena = mmap(NULL, ARENA, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	hole = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (arena == MAP_FAILED || hole == MAP_FAILED || out_open() != 0 ||
-	    out_image_begin(XPF_IF_ROOT, 1, 0, 0, 0) != 0)
+	if (arena == MAP_FAILED || hole == MAP_FAILED || outdir_begin() != 0)
 		return -1;
 	/* The fault guard's range: faults in our own code (this test program's). */
 	xp.self = modules_code_of((const void *)py_take);
 	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	return outdir_remove();
 }
 
 int main(void)
@@ -495,5 +479,5 @@ int main(void)
 		cmocka_unit_test(test_fault),	  cmocka_unit_test(test_detect),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, outdir_teardown);
 }

@@ -18,7 +18,7 @@
 
 #include <cmocka.h>
 
-#include "outdir.h"
+#include "fixture.h"
 
 #include "xprof-format.h"
 #include "xprof-int.h"
@@ -28,31 +28,14 @@
 
 static struct xp_thread *thread_new(void)
 {
-	size_t size = sizeof(struct xp_thread) + (2 * DEPTH + XP_SKIP_FRAMES) * sizeof(uintptr_t);
-	struct xp_thread *t = calloc(1, size);
-
-	t->prev = (uintptr_t *)(t + 1);
-	t->scratch = t->prev + DEPTH;
-	t->tid = 4242;
-	t->timer_fd = -1;
-	return t;
+	return fixture_thread(DEPTH, 4242);
 }
 
 static int setup(void **state)
 {
 	(void)state;
 	assert_int_equal(outdir_make("record", DEPTH), 0);
-	if (out_open() != 0)
-		return -1;
-	return out_image_begin(XPF_IF_ROOT, 1, 0, 0, 0);
-}
-
-/* Removes dir/run1/<files>, dir/run1 and dir (not through system(): the library's own
- * interposer of it would pull the library's constructor into this test). */
-static int teardown(void **state)
-{
-	(void)state;
-	return outdir_remove();
+	return outdir_begin();
 }
 
 /* A minimal reader: walks thread 4242's blocks in seq order and rebuilds its samples. */
@@ -231,11 +214,11 @@ static void test_full_file_stops_and_counts(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_roundtrip_keeps_stacks, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_roundtrip_keeps_stacks, setup, outdir_teardown),
 		cmocka_unit_test_setup_teardown(test_drops_are_counted_in_block_header, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_deep_stack_truncated_to_block, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_full_file_stops_and_counts, setup, teardown),
+						outdir_teardown),
+		cmocka_unit_test_setup_teardown(test_deep_stack_truncated_to_block, setup, outdir_teardown),
+		cmocka_unit_test_setup_teardown(test_full_file_stops_and_counts, setup, outdir_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

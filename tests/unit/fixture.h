@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: MIT
 /*
- * outdir.h - the output directory of the preload's unit tests: a fresh XPROF_OUT under /tmp
- * with run "run1" on host "host", the configuration the writer needs, and its removal.
- * Included by the tests that link the preload's archive (test_record, test_pywalk,
- * test_jitpre, test_offcpu_rec); header-only, each test has its own copy of `dir`.
+ * fixture.h - what the preload's unit tests share: a fresh XPROF_OUT under /tmp with run
+ * "run1" on host "host" and the configuration the writer needs, the image begun in it, its
+ * removal, and a thread state laid out as the library lays out its own. Included by the
+ * tests that link the preload's archive (test_record, test_pywalk, test_jitpre,
+ * test_offcpu_rec); header-only, each test has its own copy of `dir`.
  */
-#ifndef XPROF_TEST_OUTDIR_H
-#define XPROF_TEST_OUTDIR_H
+#ifndef XPROF_TEST_FIXTURE_H
+#define XPROF_TEST_FIXTURE_H
 
 #include <dirent.h>
 #include <stdio.h>
@@ -61,6 +62,32 @@ static int outdir_remove(void)
 		closedir(d);
 	rmdir(run);
 	return rmdir(dir);
+}
+
+/* The writer's file opened in dir and this image begun in it: 0, or -1. */
+static int outdir_begin(void)
+{
+	if (out_open() != 0)
+		return -1;
+	return out_image_begin(XPF_IF_ROOT, 1, 0, 0, 0);
+}
+
+/* cmocka teardown: outdir_remove. */
+static int outdir_teardown(void **state)
+{
+	(void)state;
+	return outdir_remove();
+}
+
+/* A thread state of tid for frames of depth, with its arrays, as thread.c lays them out. */
+static struct xp_thread *fixture_thread(uint32_t depth, pid_t tid)
+{
+	struct xp_thread *t = calloc(1, sizeof(*t) + thread_arrays_size(depth));
+
+	thread_arrays_lay(t, depth);
+	t->tid = tid;
+	t->timer_fd = -1;
+	return t;
 }
 
 #endif
