@@ -203,6 +203,15 @@ static void altstack_restore(const ucontext_t *uc, int parked)
 		syscall(SYS_sigaltstack, &uc->uc_stack, NULL);
 }
 
+/* AS-safe: a stack of the pc alone, marked partial (no unwind info, a fault, or no walk). */
+static uint32_t pc_alone(struct xp_thread *t, uintptr_t pc, unsigned *flags, uint32_t *n)
+{
+	t->scratch[0] = pc;
+	*n = 1;
+	*flags |= XPF_SF_PARTIAL;
+	return 0;
+}
+
 /* AS-safe: the frames of the interrupted context into t->scratch (guarded, see sigctl.c);
  * sets *flags and *n; returns the index of the first frame to keep. Called with the
  * altstack parked (altstack_park). */
@@ -216,13 +225,8 @@ static uint32_t walk(struct xp_thread *t, uintptr_t pc, unsigned *flags, uint32_
 	else
 		at = -1;	/* a fault in unwinding: see the guard in sigctl.c */
 	t->unwind_armed = 0;
-	if (at < 0) {
-		/* No unwind info at the pc, or a fault: keep the pc alone, marked partial. */
-		t->scratch[0] = pc;
-		*n = 1;
-		*flags |= XPF_SF_PARTIAL;
-		return 0;
-	}
+	if (at < 0)	/* no unwind info at the pc, or a fault */
+		return pc_alone(t, pc, flags, n);
 	if (*n > xp.cfg.depth) {
 		*n = xp.cfg.depth;
 		*flags |= XPF_SF_TRUNCATED;
@@ -239,10 +243,7 @@ void handler_walk_from(struct xp_thread *t, uintptr_t pc, unsigned *flags, uint3
 		       uint32_t *n)
 {
 	if (t->in_loader || !gate_enter()) {
-		t->scratch[0] = pc;
-		*n = 1;
-		*at = 0;
-		*flags |= XPF_SF_PARTIAL;
+		*at = pc_alone(t, pc, flags, n);
 		return;
 	}
 	*at = walk(t, pc, flags, n);
